@@ -1,0 +1,242 @@
+package survey
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// record is one row as read from a CSV or a sheet, before any meaning is
+// given to its cells.
+type record struct {
+	cells []string
+	line  int    // 1-based physical line where the record starts, or sheet row
+	raw   string // the row as text, for rejects
+	bad   string // why the row could not be read at all; "" when fine
+	short bool   // true when missing trailing cells are just empty (XLSX)
+}
+
+// rowReader yields records in file order. An error is a whole-file failure;
+// a malformed single row comes back as a record with bad set.
+type rowReader interface {
+	next() (record, bool, error)
+}
+
+// csvRows reads delimited text with encoding/csv, which already handles
+// quoted fields spanning lines and reports where each record starts.
+type csvRows struct {
+	r          *csv.Reader
+	text       string
+	lineOffset int   // lines removed before the reader saw the text ("sep=")
+	byteOffset int   // bytes removed likewise
+	prev       int64 // reader offset after the previous record
+}
+
+func newCSVRows(text string) *csvRows {
+	c := &csvRows{text: text}
+	comma, skip := sniffDelimiter(text)
+	if skip > 0 {
+		c.lineOffset = 1
+		c.byteOffset = skip
+	}
+	c.r = csv.NewReader(strings.NewReader(text[skip:]))
+	c.r.Comma = comma
+	c.r.FieldsPerRecord = -1
+	return c
+}
+
+func (c *csvRows) next() (record, bool, error) {
+	cells, err := c.r.Read()
+	end := c.r.InputOffset()
+	raw := c.slice(c.prev, end)
+	c.prev = end
+	if err == io.EOF {
+		return record{}, false, nil
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return record{
+			line: pe.StartLine + c.lineOffset,
+			raw:  raw,
+			bad:  fmt.Sprintf("malformed CSV at line %d column %d: %v", pe.Line+c.lineOffset, pe.Column, pe.Err),
+		}, true, nil
+	}
+	if err != nil {
+		return record{}, false, err
+	}
+	line, _ := c.r.FieldPos(0)
+	return record{cells: cells, line: line + c.lineOffset, raw: raw}, true, nil
+}
+
+func (c *csvRows) slice(from, to int64) string {
+	text := c.text[c.byteOffset:]
+	if from < 0 || to > int64(len(text)) || from > to {
+		return ""
+	}
+	return strings.Trim(text[from:to], "\r\n")
+}
+
+// sniffDelimiter picks comma, TAB or semicolon: the one whose count outside
+// quotes is highest on every one of the first few lines (a TSV header may
+// hold unquoted commas in question texts, its data rows will not). An Excel
+// "sep=X" first line names the delimiter outright; skip is then the length
+// of that line, which the CSV reader must not see.
+func sniffDelimiter(text string) (comma rune, skip int) {
+	if first, _, _ := strings.Cut(text, "\n"); len(first) < 16 {
+		f := strings.TrimSpace(first)
+		if len(f) > 4 && strings.EqualFold(f[:4], "sep=") {
+			r, size := utf8.DecodeRuneInString(f[4:])
+			if 4+size == len(f) && validComma(r) {
+				return r, min(len(first)+1, len(text))
+			}
+		}
+	}
+	cands := [...]rune{',', '\t', ';'}
+	var minCount, firstCount [3]int
+	for i := range minCount {
+		minCount[i] = -1
+	}
+	var cur [3]int
+	lines, inQuote, nonEmpty := 0, false, false
+	flush := func() {
+		if !nonEmpty {
+			return
+		}
+		for i := range cur {
+			if lines == 0 {
+				firstCount[i] = cur[i]
+			}
+			if minCount[i] < 0 || cur[i] < minCount[i] {
+				minCount[i] = cur[i]
+			}
+			cur[i] = 0
+		}
+		lines++
+		nonEmpty = false
+	}
+	for i, r := range text {
+		if i > 64<<10 || lines >= 5 {
+			break
+		}
+		switch r {
+		case '"':
+			inQuote = !inQuote
+			nonEmpty = true
+		case '\n':
+			if !inQuote {
+				flush()
+			}
+		case '\r':
+		default:
+			nonEmpty = true
+			if !inQuote {
+				for k, c := range cands {
+					if r == c {
+						cur[k]++
+					}
+				}
+			}
+		}
+	}
+	if lines < 5 {
+		flush()
+	}
+	best := 0
+	for k := 1; k < len(cands); k++ {
+		if minCount[k] > minCount[best] || (minCount[k] == minCount[best] && firstCount[k] > firstCount[best]) {
+			best = k
+		}
+	}
+	if minCount[best] <= 0 && firstCount[best] == 0 {
+		return ',', 0
+	}
+	return cands[best], 0
+}
+
+// validComma mirrors what encoding/csv accepts as a delimiter.
+func validComma(r rune) bool {
+	return r != 0 && r != '"' && r != '\r' && r != '\n' && r != 0xFEFF &&
+		utf8.ValidRune(r) && r != utf8.RuneError
+}
+
+// xlsxRows streams the first sheet. Cells are read raw, so dates arrive as
+// Excel serial numbers whatever their display format, and numbers as typed.
+type xlsxRows struct {
+	f    *excelize.File
+	rows *excelize.Rows
+	n    int
+}
+
+// XLSX limits: survey exports are small; a workbook that unzips to more is
+// refused rather than allowed to fill the disk or memory.
+const (
+	xlsxUnzipLimit    = 1 << 30
+	xlsxUnzipXMLLimit = 64 << 20
+)
+
+func openXLSX(body []byte) (*xlsxRows, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(body), excelize.Options{
+		UnzipSizeLimit:    xlsxUnzipLimit,
+		UnzipXMLSizeLimit: xlsxUnzipXMLLimit,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open xlsx: %w", err)
+	}
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		f.Close()
+		return nil, errors.New("xlsx has no sheet")
+	}
+	rows, err := f.Rows(sheets[0])
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("xlsx sheet %q: %w", sheets[0], err)
+	}
+	return &xlsxRows{f: f, rows: rows}, nil
+}
+
+// date1904 reports whether the workbook counts dates from 1904 (old Mac
+// Excel), which shifts every serial by 1462 days.
+func (x *xlsxRows) date1904() bool {
+	props, err := x.f.GetWorkbookProps()
+	return err == nil && props.Date1904 != nil && *props.Date1904
+}
+
+func (x *xlsxRows) next() (record, bool, error) {
+	if !x.rows.Next() {
+		if err := x.rows.Error(); err != nil {
+			return record{}, false, fmt.Errorf("xlsx row %d: %w", x.n+1, err)
+		}
+		return record{}, false, nil
+	}
+	x.n++
+	cells, err := x.rows.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		return record{line: x.n, bad: "unreadable row: " + err.Error()}, true, nil
+	}
+	return record{cells: cells, line: x.n, raw: joinCSV(cells), short: true}, true, nil
+}
+
+func (x *xlsxRows) close() error {
+	err := x.rows.Close()
+	if cerr := x.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// joinCSV renders a sheet row as one CSV line, so a reject's Raw can be
+// pasted back into a spreadsheet.
+func joinCSV(cells []string) string {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	_ = w.Write(cells) // writes to a strings.Builder cannot fail
+	w.Flush()
+	return strings.TrimRight(b.String(), "\n")
+}

@@ -1,0 +1,96 @@
+package config
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/voc-analytics/voc/collectors/survey"
+)
+
+func TestTemplateLoadsAndDocumentsEveryOption(t *testing.T) {
+	c, err := Parse(Template(), "voc.yaml")
+	if err != nil {
+		t.Fatalf("the template voc init writes does not load: %v", err)
+	}
+	if c.DB != DefaultDB {
+		t.Errorf("template db = %q, want the default %q", c.DB, DefaultDB)
+	}
+	// Every yaml key of every config struct appears in the template, as an
+	// option or a commented example, so `voc init` really lists them all.
+	text := string(Template())
+	for _, typ := range []reflect.Type{reflect.TypeOf(Config{}), reflect.TypeOf(Source{}), reflect.TypeOf(survey.Mapping{})} {
+		for i := 0; i < typ.NumField(); i++ {
+			key, _, _ := strings.Cut(typ.Field(i).Tag.Get("yaml"), ",")
+			if key == "" || key == "-" {
+				continue
+			}
+			if !strings.Contains(text, key+":") {
+				t.Errorf("option %s.%s (%s:) is not documented in voc.yaml", typ.Name(), typ.Field(i).Name, key)
+			}
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name    string
+		yaml    string
+		wantErr string
+		check   func(*testing.T, *Config)
+	}{
+		{name: "empty file gives defaults", yaml: "", check: func(t *testing.T, c *Config) {
+			if c.DB != DefaultDB || c.Sources == nil {
+				t.Errorf("got %+v", c)
+			}
+		}},
+		{name: "source with mapping", yaml: `
+db: /var/lib/voc/voc.duckdb
+timezone: Asia/Taipei
+sources:
+  crm:
+    type: survey
+    encoding: big5
+    mapping:
+      header_rows: 2
+      satisfaction: 整體滿意度
+      comment: 其他建議
+`, check: func(t *testing.T, c *Config) {
+			s := c.Sources["crm"]
+			if c.DB != "/var/lib/voc/voc.duckdb" || s.Encoding != "big5" || s.Mapping == nil ||
+				s.Mapping.HeaderRows != 2 || s.Mapping.Satisfaction != "整體滿意度" {
+				t.Errorf("got %+v / %+v", c, s.Mapping)
+			}
+			if loc, err := c.Location(); err != nil || loc.String() != "Asia/Taipei" {
+				t.Errorf("location = %v, %v", loc, err)
+			}
+		}},
+		{name: "misspelt option is refused with its line", yaml: "db: x.duckdb\ntimezon: UTC\n", wantErr: "line 2"},
+		{name: "unknown source type", yaml: "sources:\n  a:\n    type: carrier-pigeon\n", wantErr: `sources.a.type: "carrier-pigeon"`},
+		{name: "bad time zone", yaml: "timezone: Mars/Olympus\n", wantErr: "Mars/Olympus"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(tt.yaml), "test.yaml")
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "test.yaml") {
+					t.Fatalf("err = %v, want one naming test.yaml and containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	if c, err := Load(t.TempDir()+"/none.yaml", false); err != nil || c.DB != DefaultDB {
+		t.Errorf("optional missing config: %v, %v", c, err)
+	}
+	if _, err := Load(t.TempDir()+"/none.yaml", true); err == nil {
+		t.Error("a config named explicitly must exist")
+	}
+}

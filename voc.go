@@ -1,0 +1,237 @@
+// Package voc holds the domain types every part of voc shares: a feedback
+// item, the five-level satisfaction scale, rejects and runs.
+//
+// It imports nothing of the project, so collectors, the warehouse, the
+// pipeline, models, reports and schedules can all depend on it without
+// cycles. Behaviour that needs I/O lives in those packages, never here.
+package voc
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind says which channel a feedback item came through. Channels are kept
+// apart because they mean different things: a complaint is a customer who
+// spoke up, a dissatisfied survey answer is often one who never would have.
+type Kind string
+
+// The kinds of feedback voc stores.
+const (
+	KindReview    Kind = "review"
+	KindSurvey    Kind = "survey"
+	KindComplaint Kind = "complaint"
+)
+
+// Valid reports whether k is one of the known kinds.
+func (k Kind) Valid() bool {
+	switch k {
+	case KindReview, KindSurvey, KindComplaint:
+		return true
+	}
+	return false
+}
+
+// Level is a point on the five-level satisfaction scale. The zero value
+// means "no level": an item without a rating, or text not yet scored.
+type Level int8
+
+// The five levels, from very dissatisfied to very satisfied.
+const (
+	LevelNone            Level = 0
+	VeryDissatisfied     Level = 1
+	SomewhatDissatisfied Level = 2
+	Neutral              Level = 3
+	Satisfied            Level = 4
+	VerySatisfied        Level = 5
+
+	MinLevel = VeryDissatisfied
+	MaxLevel = VerySatisfied
+)
+
+var (
+	levelLabelsZH = [...]string{"未知", "极不满意", "有些不满意", "无意见", "一般满意", "高度满意"}
+	levelLabelsEN = [...]string{"unknown", "very dissatisfied", "somewhat dissatisfied", "neutral", "satisfied", "very satisfied"}
+)
+
+// Valid reports whether l is one of the five levels (LevelNone is not).
+func (l Level) Valid() bool { return l >= MinLevel && l <= MaxLevel }
+
+// LabelZH is the level's Chinese label, e.g. 高度满意 for 5.
+func (l Level) LabelZH() string {
+	if !l.Valid() {
+		return levelLabelsZH[0]
+	}
+	return levelLabelsZH[l]
+}
+
+// LabelEN is the level's English label, e.g. "very satisfied" for 5.
+func (l Level) LabelEN() string {
+	if !l.Valid() {
+		return levelLabelsEN[0]
+	}
+	return levelLabelsEN[l]
+}
+
+// Label returns the label in lang ("zh" or "en"; anything else gets English).
+func (l Level) Label(lang string) string {
+	if strings.HasPrefix(lang, "zh") {
+		return l.LabelZH()
+	}
+	return l.LabelEN()
+}
+
+// String renders "5 高度满意 very satisfied", or "-" for LevelNone.
+func (l Level) String() string {
+	if !l.Valid() {
+		return "-"
+	}
+	return fmt.Sprintf("%d %s %s", int(l), l.LabelZH(), l.LabelEN())
+}
+
+// Satisfied reports whether the level counts toward the satisfaction index
+// (levels 4 and 5).
+func (l Level) Satisfied() bool { return l >= Satisfied }
+
+// Dissatisfied reports whether the level is 1 or 2.
+func (l Level) Dissatisfied() bool { return l == VeryDissatisfied || l == SomewhatDissatisfied }
+
+// ParseLevel reads a level from its number, "1" to "5".
+func ParseLevel(s string) (Level, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return LevelNone, fmt.Errorf("level %q: want 1-5", s)
+	}
+	if n < int(MinLevel) || n > int(MaxLevel) {
+		return LevelNone, fmt.Errorf("level %d: want 1-5", n)
+	}
+	return Level(n), nil
+}
+
+// Levels lists the five levels from 1 to 5, for loops and chart axes.
+func Levels() []Level {
+	return []Level{VeryDissatisfied, SomewhatDissatisfied, Neutral, Satisfied, VerySatisfied}
+}
+
+// Item is one piece of customer feedback: a review, a survey response or a
+// complaint, as a collector found it and before any scoring.
+//
+// (Source, ExternalID) identifies an item. Sources without ids of their own
+// get a content hash (see ContentKey) so a re-import stores nothing twice.
+type Item struct {
+	Source     string // name of the configured source, e.g. "wjx-2026q4"
+	Kind       Kind
+	ExternalID string // the source's own id; ContentKey() when it has none
+	Product    string
+	Channel    string // shop, platform or survey channel
+	AuthorKey  string // a stable key for the customer or respondent, if known
+	CreatedAt  time.Time
+	// CollectedAt is when voc fetched or imported the item.
+	CollectedAt time.Time
+	// Rating is the customer's own rating on the five-level scale: stars
+	// for a review, the satisfaction answer for a survey. LevelNone if absent.
+	Rating Level
+	Text   string
+	Lang   string // "zh-Hans", "zh-Hant", "en", or "" when unknown
+	// RawRef points at the stored raw payload the item came from, as
+	// "<payload id>#<locator>" (e.g. a line number), so history can be
+	// re-processed from the original bytes.
+	RawRef string
+
+	// Survey answers beyond satisfaction; nil when the source has none.
+	Recommend  *int  // 0-10 likelihood to recommend (NPS)
+	Repurchase Level // repurchase intent on the five-level scale, LevelNone if absent
+	// Extra keeps answers no column of ours holds, by their header.
+	Extra map[string]string
+}
+
+// ContentKey is a stable hash of what an item says, used as its identity
+// when the source gives no id. Two imports of the same answer yield the same
+// key; the collection time does not take part.
+func (it *Item) ContentKey() string {
+	h := sha256.New()
+	for _, part := range []string{
+		string(it.Kind), it.Product, it.Channel, it.AuthorKey,
+		formatKeyTime(it.CreatedAt), strconv.Itoa(int(it.Rating)), it.Text,
+	} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return "h:" + hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+func formatKeyTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// Reject is an input row that could not be loaded. Rejects are stored, not
+// dropped, so a user can see what was left out and why.
+type Reject struct {
+	Source string
+	File   string // file path or URL
+	Line   int    // 1-based line or row number; 0 when not line-based
+	Reason string
+	Raw    string // the offending row as read, for correction
+}
+
+// Location renders "file:line" (or just the file) for messages.
+func (r Reject) Location() string {
+	if r.Line > 0 {
+		return r.File + ":" + strconv.Itoa(r.Line)
+	}
+	return r.File
+}
+
+// RawPayload is the original bytes a collector read: a file, a page, an API
+// response. Items refer to it through RawRef.
+type RawPayload struct {
+	ID          string // sha256 of Body, hex
+	Source      string
+	URI         string
+	ContentType string
+	FetchedAt   time.Time
+	Body        []byte
+}
+
+// PayloadID is the content address used for RawPayload.ID.
+func PayloadID(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
+}
+
+// RunStatus is how a job ended.
+type RunStatus string
+
+// Run outcomes, mirroring the exit codes 0, 2 and 1.
+const (
+	RunRunning RunStatus = "running"
+	RunOK      RunStatus = "ok"
+	RunPartial RunStatus = "partial" // finished, but some input was rejected or failed
+	RunFailed  RunStatus = "failed"
+)
+
+// Run is one execution of a job (an import, a collection, the pipeline, a
+// report), kept as history so a user can see what ran and how it went.
+type Run struct {
+	ID       int64
+	Job      string // e.g. "import survey", "collect"
+	Source   string // empty for jobs not tied to one source
+	Started  time.Time
+	Finished time.Time
+	Status   RunStatus
+	Loaded   int // new items stored
+	Dupes    int // items already stored, left as they were
+	Updated  int // items already stored whose content changed
+	Rejected int
+	Error    string
+	// Detail is free-form JSON for job-specific figures (pages fetched, HTTP
+	// statuses, model version ...).
+	Detail string
+}
