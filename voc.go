@@ -235,3 +235,44 @@ type Run struct {
 	// statuses, model version ...).
 	Detail string
 }
+
+// Reason is a phrase that pushed a text's score up (positive Weight) or
+// down (negative Weight), so a marketer can see why a review is a 2.
+type Reason struct {
+	Phrase string  `json:"phrase"`
+	Weight float64 `json:"weight"`
+}
+
+// Score is the pipeline's reading of one stored item: the level its text
+// expresses, next to the rating the customer gave.
+//
+// Both are kept because they disagree more often than one would like: five
+// stars with angry words is dissatisfaction the star average hides.
+type Score struct {
+	ItemID     int64
+	Model      string  // version of the model that read the text
+	TextLevel  Level   // level of the text; LevelNone when there is no text
+	Value      float64 // the text's continuous score in [1, 5]; 0 without text
+	Confidence float64 // in [0, 1]
+	Rating     Level   // the customer's own rating (stars, Likert); LevelNone if absent
+	Reasons    []Reason
+}
+
+// Level is what the item counts as in satisfaction figures: the customer's
+// own rating when they gave one, else what their text says.
+func (s Score) Level() Level {
+	if s.Rating.Valid() {
+		return s.Rating
+	}
+	return s.TextLevel
+}
+
+// Disagrees reports whether rating and text are two or more levels apart,
+// the threshold at which a mismatch is more than scoring noise.
+func (s Score) Disagrees() bool {
+	if !s.Rating.Valid() || !s.TextLevel.Valid() {
+		return false
+	}
+	d := int(s.Rating) - int(s.TextLevel)
+	return d >= 2 || d <= -2
+}

@@ -116,6 +116,26 @@ INSERT INTO levels VALUES
 	(4, '一般满意', 'satisfied'),
 	(5, '高度满意', 'very satisfied');
 `},
+	// What the pipeline read in each item's text. One row per item: the
+	// latest reading. content_hash and model say what was read by which
+	// model, so an edited item or a new model means "score again".
+	// level is the item's level for figures: its rating when it has one,
+	// else its text level; disagreement flags rating and text two or more
+	// levels apart.
+	{3, "scores", `
+CREATE TABLE scores (
+	item_id      BIGINT PRIMARY KEY,
+	model        VARCHAR NOT NULL,
+	content_hash VARCHAR NOT NULL,
+	text_level   UTINYINT CHECK (text_level BETWEEN 1 AND 5),
+	score        DOUBLE,
+	confidence   DOUBLE,
+	level        UTINYINT CHECK (level BETWEEN 1 AND 5),
+	disagreement BOOLEAN NOT NULL,
+	reasons      JSON,
+	scored_at    TIMESTAMPTZ NOT NULL
+);
+`},
 }
 
 const createMigrationsTable = `
