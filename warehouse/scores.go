@@ -188,4 +188,3 @@ func (db *DB) ScoreCount(ctx context.Context) (map[string]int, error) {
 	}
 	return out, rows.Err()
 }
-
