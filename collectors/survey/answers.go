@@ -30,6 +30,9 @@ var ErrNoAnswer = errors.New("no answer")
 func ParseLikert(s string) (voc.Level, error) {
 	f := foldAnswer(s)
 	if f == "" {
+		if strings.TrimSpace(s) != "" { // only punctuation
+			return voc.LevelNone, fmt.Errorf("unknown satisfaction answer %q", s)
+		}
 		return voc.LevelNone, nil
 	}
 	if lv, ok := likertLabels[f]; ok {
@@ -64,6 +67,9 @@ func ParseLikert(s string) (voc.Level, error) {
 func ParseRecommend(s string) (int, error) {
 	f := foldAnswer(s)
 	if f == "" {
+		if strings.TrimSpace(s) != "" {
+			return 0, fmt.Errorf("unknown recommend answer %q", s)
+		}
 		return 0, fmt.Errorf("recommend answer: %w", ErrNoAnswer)
 	}
 	if n, ok := recommendLabels[f]; ok {
@@ -94,6 +100,9 @@ func ParseRecommend(s string) (int, error) {
 func ParseRepurchase(s string) (voc.Level, error) {
 	f := foldAnswer(s)
 	if f == "" {
+		if strings.TrimSpace(s) != "" {
+			return voc.LevelNone, fmt.Errorf("unknown repurchase answer %q", s)
+		}
 		return voc.LevelNone, nil
 	}
 	if lv, ok := repurchaseLabels[f]; ok {

@@ -380,7 +380,11 @@ var (
 
 	productExact = set("产品", "產品", "商品", "product", "产品名称", "產品名稱", "商品名称", "商品名稱", "productname", "sku", "型号", "型號", "item")
 	productWords = []string{"产品", "產品", "商品", "product"}
-	channelExact = set("渠道", "来源", "來源", "channel", "source", "平台", "platform", "购买渠道", "購買渠道", "门店", "門店", "门市", "門市", "store", "shop")
+	channelExact = set("渠道", "channel", "平台", "platform", "购买渠道", "購買渠道", "销售渠道", "銷售渠道", "门店", "門店", "门市", "門市", "store", "shop")
+	// channelWeak names are a channel only when nothing better is there:
+	// 问卷星's 来源 is how the form was opened (微信, 链接), less telling than
+	// a question about where the customer bought.
+	channelWeak  = set("来源", "來源", "source")
 	channelWords = []string{"渠道", "来源", "來源", "channel", "平台", "platform"}
 	authorExact  = set("客户", "客戶", "会员", "會員", "customer", "email", "e-mail", "emailaddress", "邮箱", "郵箱", "手机", "手機",
 		"手机号", "手機號", "电话", "電話", "phone", "客户编号", "客戶編號", "customerid", "会员号", "會員號", "memberid", "recipientemail", "userid", "用户", "用戶")
@@ -484,6 +488,9 @@ func scoreLabel(label string) [numRoles]int {
 	}
 	descriptive(roleProduct, productExact, productWords)
 	descriptive(roleChannel, channelExact, channelWords)
+	if channelWeak[exact] {
+		s[roleChannel] = 2
+	}
 	descriptive(roleAuthor, authorExact, authorWords)
 	return s
 }

@@ -185,6 +185,9 @@ func parseBytes(ctx context.Context, body []byte, name string, opt Options) (*Re
 		}
 		res.Encoding = enc
 		rows = newCSVRows(text)
+		// Line count bounds the row count; sizing once avoids copying a
+		// growing slice of large items over and over.
+		res.Items = make([]voc.Item, 0, min(strings.Count(text, "\n"), 1<<20))
 	}
 
 	p := &parser{name: name, opt: opt, res: res, collected: collected, rows: rows}

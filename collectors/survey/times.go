@@ -58,7 +58,7 @@ func parseTime(s string, loc *time.Location, layout string, date1904 bool) (time
 		return time.Time{}, fmt.Errorf("empty time")
 	}
 	if t, ok := excelSerial(s, loc, date1904); ok {
-		return t, nil
+		return checkYear(s, t)
 	}
 	if layout != "" {
 		t, err := time.ParseInLocation(layout, s, loc)
@@ -83,6 +83,9 @@ func checkYear(s string, t time.Time) (time.Time, error) {
 	return t, nil
 }
 
+var timeReplacer = strings.NewReplacer("年", "-", "月", "-", "日", " ", "号", " ", "時", ":", "时", ":", "点", ":", "分", ":", "秒", "",
+	"下午", " ", "上午", " ", "晚上", " ", "早上", " ", "/", "-")
+
 // normaliseTime rewrites the variants into the forms of timeLayouts:
 // 年/月/日 and "/" or "." in the date become "-", 时/分/秒 become ":",
 // 上午/下午 become AM/PM, runs of spaces one space, letters upper case.
@@ -93,9 +96,7 @@ func normaliseTime(s string) string {
 	} else if strings.Contains(s, "上午") || strings.Contains(s, "早上") {
 		pm = " AM"
 	}
-	r := strings.NewReplacer("年", "-", "月", "-", "日", " ", "号", " ", "時", ":", "时", ":", "点", ":", "分", ":", "秒", "",
-		"下午", " ", "上午", " ", "晚上", " ", "早上", " ", "/", "-")
-	s = r.Replace(s)
+	s = timeReplacer.Replace(s)
 	// dots separate date parts only before the time part
 	if i := strings.IndexAny(s, " T"); i > 0 {
 		s = strings.ReplaceAll(s[:i], ".", "-") + s[i:]
@@ -112,8 +113,9 @@ func normaliseTime(s string) string {
 	return strings.ToUpper(s)
 }
 
-// Excel serials accepted: 1970-01-01 up to 9999-12-31. The lower bound
-// keeps small numbers (a row number, "2026") from passing for dates.
+// Numbers read as Excel serials: 1970-01-01 and later (checkYear then
+// refuses years past 2199). The lower bound keeps small numbers (a row
+// number, "2026") from passing for dates.
 const (
 	minExcelSerial = 25569
 	maxExcelSerial = 2958465
