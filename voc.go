@@ -276,3 +276,34 @@ func (s Score) Disagrees() bool {
 	d := int(s.Rating) - int(s.TextLevel)
 	return d >= 2 || d <= -2
 }
+
+// Polarity says whether a theme was mentioned as a complaint or as praise:
+// "物流太慢" and "物流很快" are both about delivery speed.
+type Polarity string
+
+// The two polarities of a theme hit.
+const (
+	Complaint Polarity = "complaint"
+	Praise    Polarity = "praise"
+)
+
+// ThemeHit is one theme found in one clause of an item's text.
+type ThemeHit struct {
+	Theme     string   // taxonomy id, e.g. "delivery_speed" or "quality.battery"
+	Polarity  Polarity // complaint or praise
+	Clause    string   // the clause as the customer wrote it
+	Start     int      // rune offsets of the clause in the item's text
+	End       int
+	Sentiment float64 // the clause's own sentiment, negative for complaints
+}
+
+// Tagging is what theme matching found in one stored item.
+type Tagging struct {
+	ItemID   int64
+	Taxonomy string // version of the taxonomy that tagged it
+	Hits     []ThemeHit
+	// Escalation marks a threat to take the matter further (12315, 消协,
+	// media, a lawyer, a chargeback): such items need attention today.
+	Escalation      bool
+	EscalationTerms []string
+}

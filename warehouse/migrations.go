@@ -136,6 +136,29 @@ CREATE TABLE scores (
 	scored_at    TIMESTAMPTZ NOT NULL
 );
 `},
+	// Theme tagging: one tags row per item says which taxonomy version
+	// tagged which content, and whether the item threatens escalation;
+	// theme_hits holds the item's hits, one per theme and clause. Re-tagging
+	// replaces an item's hits wholesale.
+	{4, "themes", `
+CREATE TABLE tags (
+	item_id          BIGINT PRIMARY KEY,
+	taxonomy         VARCHAR NOT NULL,
+	content_hash     VARCHAR NOT NULL,
+	escalation       BOOLEAN NOT NULL,
+	escalation_terms VARCHAR[],
+	tagged_at        TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE theme_hits (
+	item_id      BIGINT NOT NULL,
+	theme        VARCHAR NOT NULL,
+	polarity     VARCHAR NOT NULL CHECK (polarity IN ('complaint', 'praise')),
+	clause       VARCHAR,
+	clause_start INTEGER,
+	clause_end   INTEGER,
+	sentiment    DOUBLE
+);
+`},
 }
 
 const createMigrationsTable = `

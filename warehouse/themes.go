@@ -1,0 +1,181 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/voc-analytics/voc"
+)
+
+// TagInput is an item whose themes need (re)tagging.
+type TagInput struct {
+	ID          int64
+	Text        string
+	ContentHash string
+}
+
+// ItemsToTag returns up to limit items with id > afterID that have no tags
+// from taxonomy version for their current content, in id order.
+func (db *DB) ItemsToTag(ctx context.Context, taxonomy string, afterID int64, limit int) ([]TagInput, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+SELECT i.id, coalesce(i.text, ''), i.content_hash
+FROM items i LEFT JOIN tags t ON t.item_id = i.id
+WHERE i.id > ? AND (t.item_id IS NULL OR t.taxonomy <> ? OR t.content_hash <> i.content_hash)
+ORDER BY i.id
+LIMIT ?`, afterID, taxonomy, limit)
+	if err != nil {
+		return nil, fmt.Errorf("items to tag in %s: %w", db.path, err)
+	}
+	defer rows.Close()
+	var out []TagInput
+	for rows.Next() {
+		var in TagInput
+		if err := rows.Scan(&in.ID, &in.Text, &in.ContentHash); err != nil {
+			return nil, fmt.Errorf("items to tag in %s: %w", db.path, err)
+		}
+		out = append(out, in)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("items to tag in %s: %w", db.path, err)
+	}
+	return out, nil
+}
+
+// CountToTag is how many items ItemsToTag would return in all.
+func (db *DB) CountToTag(ctx context.Context, taxonomy string) (int, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `
+SELECT count(*) FROM items i LEFT JOIN tags t ON t.item_id = i.id
+WHERE t.item_id IS NULL OR t.taxonomy <> ? OR t.content_hash <> i.content_hash`, taxonomy).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count items to tag in %s: %w", db.path, err)
+	}
+	return n, nil
+}
+
+// TaggedItem is a tagging with the item content it was computed from.
+type TaggedItem struct {
+	Tagging     voc.Tagging
+	ContentHash string
+}
+
+const createStageTags = `
+CREATE OR REPLACE TEMP TABLE stage_tags (
+	item_id          BIGINT,
+	taxonomy         VARCHAR,
+	content_hash     VARCHAR,
+	escalation       BOOLEAN,
+	escalation_terms VARCHAR
+)`
+
+const createStageHits = `
+CREATE OR REPLACE TEMP TABLE stage_hits (
+	item_id      BIGINT,
+	theme        VARCHAR,
+	polarity     VARCHAR,
+	clause       VARCHAR,
+	clause_start INTEGER,
+	clause_end   INTEGER,
+	sentiment    DOUBLE
+)`
+
+// Terms travel through staging as a JSON array and become a LIST on merge:
+// the appender's LIST support is not worth the type plumbing here.
+const updateTags = `
+UPDATE tags SET taxonomy = s.taxonomy, content_hash = s.content_hash, escalation = s.escalation,
+	escalation_terms = CAST(s.escalation_terms::JSON AS VARCHAR[]), tagged_at = ?
+FROM stage_tags s WHERE tags.item_id = s.item_id`
+
+const insertTags = `
+INSERT INTO tags (item_id, taxonomy, content_hash, escalation, escalation_terms, tagged_at)
+SELECT s.item_id, s.taxonomy, s.content_hash, s.escalation, CAST(s.escalation_terms::JSON AS VARCHAR[]), ?
+FROM stage_tags s WHERE NOT EXISTS (SELECT 1 FROM tags t WHERE t.item_id = s.item_id)`
+
+// SaveTags stores a batch of taggings in one transaction, replacing the
+// earlier tags and hits of the same items.
+func (db *DB) SaveTags(ctx context.Context, tags []TaggedItem) error {
+	return db.InTx(ctx, func(tx *Tx) error { return tx.SaveTags(ctx, tags) })
+}
+
+// SaveTags is DB.SaveTags inside a transaction.
+func (t *Tx) SaveTags(ctx context.Context, tags []TaggedItem) error {
+	if err := t.check("save tags"); err != nil {
+		return err
+	}
+	if len(tags) == 0 {
+		return nil
+	}
+	last := make(map[int64]int, len(tags))
+	for i, tg := range tags {
+		last[tg.Tagging.ItemID] = i
+	}
+	batch := make([]*TaggedItem, 0, len(last))
+	hits := 0
+	for i := range tags {
+		if last[tags[i].Tagging.ItemID] == i {
+			batch = append(batch, &tags[i])
+			hits += len(tags[i].Tagging.Hits)
+		}
+	}
+	for _, q := range []string{createStageTags, createStageHits} {
+		if _, err := t.tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("save tags: create staging table: %w", err)
+		}
+	}
+	err := t.appendRows(ctx, "stage_tags", 5, len(batch), func(i int, v []driver.Value) {
+		tg := &batch[i].Tagging
+		v[0], v[1], v[2], v[3] = tg.ItemID, tg.Taxonomy, batch[i].ContentHash, tg.Escalation
+		v[4] = jsonStrings(tg.EscalationTerms)
+	})
+	if err != nil {
+		return fmt.Errorf("save tags: stage: %w", err)
+	}
+	type hitRef struct {
+		item int64
+		hit  *voc.ThemeHit
+	}
+	flat := make([]hitRef, 0, hits)
+	for _, tg := range batch {
+		for j := range tg.Tagging.Hits {
+			flat = append(flat, hitRef{tg.Tagging.ItemID, &tg.Tagging.Hits[j]})
+		}
+	}
+	err = t.appendRows(ctx, "stage_hits", 7, len(flat), func(i int, v []driver.Value) {
+		h := flat[i].hit
+		v[0], v[1], v[2], v[3] = flat[i].item, h.Theme, string(h.Polarity), h.Clause
+		v[4], v[5], v[6] = int32(h.Start), int32(h.End), h.Sentiment
+	})
+	if err != nil {
+		return fmt.Errorf("save tags: stage hits: %w", err)
+	}
+	now := time.Now().UTC()
+	steps := []struct {
+		what  string
+		query string
+		args  []any
+	}{
+		{"update tags", updateTags, []any{now}},
+		{"insert tags", insertTags, []any{now}},
+		{"drop old hits", `DELETE FROM theme_hits WHERE item_id IN (SELECT item_id FROM stage_tags)`, nil},
+		{"insert hits", `INSERT INTO theme_hits SELECT * FROM stage_hits`, nil},
+		{"drop staging", `DROP TABLE stage_tags; DROP TABLE stage_hits`, nil},
+	}
+	for _, s := range steps {
+		if _, err := t.exec(ctx, s.query, s.args...); err != nil {
+			return fmt.Errorf("save tags: %s: %w", s.what, err)
+		}
+	}
+	return nil
+}
+
+// jsonStrings encodes a string list as a JSON array ("[]" for none).
+func jsonStrings(ss []string) string {
+	if len(ss) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(ss) // strings always marshal
+	return string(b)
+}

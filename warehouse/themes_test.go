@@ -1,0 +1,98 @@
+package warehouse
+
+import (
+	"context"
+	"testing"
+
+	"github.com/voc-analytics/voc"
+)
+
+func tagAll(t *testing.T, db *DB, taxonomy string, hits func(text string) []voc.ThemeHit) int {
+	t.Helper()
+	ctx := context.Background()
+	n := 0
+	var after int64
+	for {
+		batch, err := db.ItemsToTag(ctx, taxonomy, after, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(batch) == 0 {
+			return n
+		}
+		var out []TaggedItem
+		for _, in := range batch {
+			out = append(out, TaggedItem{ContentHash: in.ContentHash, Tagging: voc.Tagging{
+				ItemID: in.ID, Taxonomy: taxonomy, Hits: hits(in.Text),
+				Escalation: in.Text == "再不退款我就去12315投诉", EscalationTerms: terms(in.Text),
+			}})
+			after = in.ID
+		}
+		if err := db.SaveTags(ctx, out); err != nil {
+			t.Fatal(err)
+		}
+		n += len(batch)
+	}
+}
+
+func terms(text string) []string {
+	if text == "再不退款我就去12315投诉" {
+		return []string{"12315", "投诉\"到\""}
+	}
+	return nil
+}
+
+func TestTagsReplaceHitsOnRetag(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	items := []voc.Item{item("s", "a", "物流太慢，包装也破了"), item("s", "b", "再不退款我就去12315投诉"), item("s", "c", "很好")}
+	if _, err := db.UpsertItems(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	v1 := func(text string) []voc.ThemeHit {
+		switch text {
+		case "物流太慢，包装也破了":
+			return []voc.ThemeHit{
+				{Theme: "delivery_speed", Polarity: voc.Complaint, Clause: "物流太慢", Start: 0, End: 4, Sentiment: -0.8},
+				{Theme: "delivery_damage", Polarity: voc.Complaint, Clause: "包装也破了", Start: 5, End: 10, Sentiment: -0.7},
+			}
+		case "再不退款我就去12315投诉":
+			return []voc.ThemeHit{{Theme: "after_sales_returns", Polarity: voc.Complaint, Clause: "再不退款我就去12315投诉", End: 14}}
+		}
+		return nil
+	}
+	if n := tagAll(t, db, "tax1", v1); n != 3 {
+		t.Fatalf("tagged %d, want 3", n)
+	}
+	if n := tagAll(t, db, "tax1", v1); n != 0 {
+		t.Errorf("second pass tagged %d, want 0", n)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM theme_hits`); n != 3 {
+		t.Errorf("hits = %d, want 3", n)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM tags WHERE escalation AND list_contains(escalation_terms, '投诉"到"')`); n != 1 {
+		t.Errorf("escalation with its terms stored %d times, want 1", n)
+	}
+	if n := queryInt(t, db, `SELECT clause_end FROM theme_hits WHERE theme = 'delivery_damage'`); n != 10 {
+		t.Errorf("clause offsets not kept: end = %d", n)
+	}
+	// A new taxonomy replaces every item's hits; nothing is left twice.
+	v2 := func(text string) []voc.ThemeHit {
+		if text == "很好" {
+			return []voc.ThemeHit{{Theme: "quality", Polarity: voc.Praise, Clause: "很好", End: 2, Sentiment: 0.9}}
+		}
+		return nil
+	}
+	if n := tagAll(t, db, "tax2", v2); n != 3 {
+		t.Fatalf("retagged %d, want 3", n)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM theme_hits`); n != 1 {
+		t.Errorf("hits after retag = %d, want only the new one", n)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM tags WHERE taxonomy = 'tax2'`); n != 3 {
+		t.Errorf("tags of tax2 = %d, want 3", n)
+	}
+	if n, _ := db.CountToTag(ctx, "tax2"); n != 0 {
+		t.Errorf("left to tag = %d", n)
+	}
+}
