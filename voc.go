@@ -307,3 +307,20 @@ type Tagging struct {
 	Escalation      bool
 	EscalationTerms []string
 }
+
+// ThemeWeek is one theme's complaint figures for one ISO week.
+type ThemeWeek struct {
+	Theme      string
+	Week       time.Time // Monday 00:00 of the ISO week, in the report's zone
+	Complaints int       // items with a complaint hit on the theme
+	Praises    int       // items with a praise hit on the theme
+	Items      int       // all items that week, the share's denominator
+	MeanLevel  float64   // mean level of the complaining items; 0 if none
+	// Recurring: complaints in at least k of the last n weeks.
+	Recurring bool
+	// Emerging: this week's count significantly above its baseline; the
+	// expected count and the test's p-value say by how much.
+	Emerging bool
+	Expected float64
+	PValue   float64
+}

@@ -159,6 +159,29 @@ CREATE TABLE theme_hits (
 	sentiment    DOUBLE
 );
 `},
+	// Complaint themes over time, recomputed by the pipeline: per theme and
+	// ISO week (week = the Monday, in the configured time zone), counts of
+	// items with a complaint or praise hit (a sub-theme's hits count for
+	// its parent too), the week's item total, the mean level of the
+	// complaining items, and the recurring/emerging verdicts with the test
+	// figures behind "emerging". No primary key: the table is replaced
+	// wholesale, and DuckDB refuses delete-then-insert of one key in a
+	// transaction.
+	{5, "theme weeks", `
+CREATE TABLE theme_weeks (
+	theme       VARCHAR NOT NULL,
+	week        DATE NOT NULL,
+	complaints  INTEGER NOT NULL,
+	praises     INTEGER NOT NULL,
+	items       INTEGER NOT NULL,
+	mean_level  DOUBLE,
+	recurring   BOOLEAN NOT NULL,
+	emerging    BOOLEAN NOT NULL,
+	expected    DOUBLE,
+	p_value     DOUBLE,
+	computed_at TIMESTAMPTZ NOT NULL
+);
+`},
 }
 
 const createMigrationsTable = `

@@ -179,3 +179,30 @@ func jsonStrings(ss []string) string {
 	b, _ := json.Marshal(ss) // strings always marshal
 	return string(b)
 }
+
+// ReplaceThemeWeeks swaps the whole theme_weeks table for weeks, in one
+// transaction, so readers see the old figures or the new, never a mix.
+func (db *DB) ReplaceThemeWeeks(ctx context.Context, weeks []voc.ThemeWeek) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `DELETE FROM theme_weeks`); err != nil {
+			return fmt.Errorf("replace theme weeks: %w", err)
+		}
+		now := time.Now().UTC()
+		err := tx.appendRows(ctx, "theme_weeks", 11, len(weeks), func(i int, v []driver.Value) {
+			w := &weeks[i]
+			v[0], v[1], v[2], v[3], v[4] = w.Theme, time.Date(w.Week.Year(), w.Week.Month(), w.Week.Day(), 0, 0, 0, 0, time.UTC), int32(w.Complaints), int32(w.Praises), int32(w.Items)
+			if w.Complaints > 0 {
+				v[5] = w.MeanLevel
+			}
+			v[6], v[7] = w.Recurring, w.Emerging
+			if w.Emerging || w.Expected > 0 {
+				v[8], v[9] = w.Expected, w.PValue
+			}
+			v[10] = now
+		})
+		if err != nil {
+			return fmt.Errorf("replace theme weeks: %w", err)
+		}
+		return nil
+	})
+}

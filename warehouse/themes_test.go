@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/voc-analytics/voc"
 )
@@ -94,5 +95,32 @@ func TestTagsReplaceHitsOnRetag(t *testing.T) {
 	}
 	if n, _ := db.CountToTag(ctx, "tax2"); n != 0 {
 		t.Errorf("left to tag = %d", n)
+	}
+}
+
+func TestReplaceThemeWeeks(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	week := time.Date(2026, 11, 16, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	first := []voc.ThemeWeek{
+		{Theme: "delivery_speed", Week: week, Complaints: 12, Items: 300, MeanLevel: 1.8, Recurring: true, Emerging: true, Expected: 3.2, PValue: 0.0004},
+		{Theme: "quality", Week: week, Praises: 4, Items: 300},
+	}
+	if err := db.ReplaceThemeWeeks(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ReplaceThemeWeeks(ctx, first[:1]); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.Query(ctx, `SELECT theme, week::VARCHAR, complaints, items, mean_level, emerging, p_value FROM theme_weeks`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 1 {
+		t.Fatalf("rows = %v, want the second set only", res.Rows)
+	}
+	r := res.Rows[0]
+	if r[0] != "delivery_speed" || r[1] != "2026-11-16" || r[2] != int32(12) || r[4] != 1.8 || r[5] != true || r[6] != 0.0004 {
+		t.Errorf("row = %v (week must stay the local Monday, not shift to Sunday in UTC)", r)
 	}
 }
