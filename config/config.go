@@ -38,6 +38,8 @@ type Config struct {
 	Timezone string `yaml:"timezone"`
 	// Sources are the named places feedback comes from.
 	Sources map[string]Source `yaml:"sources"`
+	// Sentiment configures the model that scores text on the five levels.
+	Sentiment Sentiment `yaml:"sentiment"`
 
 	// path is the file this was read from, "" for defaults.
 	path string
@@ -143,4 +145,13 @@ func (c *Config) Location() (*time.Location, error) {
 		return nil, fmt.Errorf("timezone %q: %w", c.Timezone, err)
 	}
 	return loc, nil
+}
+
+// Sentiment configures scoring.
+type Sentiment struct {
+	// Model is a model file written by `voc train sentiment`; empty means
+	// the model built into voc.
+	Model string `yaml:"model"`
+	// Reasons is how many phrases are stored with each score to explain it.
+	Reasons int `yaml:"reasons"`
 }

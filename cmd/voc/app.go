@@ -83,6 +83,11 @@ func (a *app) rootCommand() *cobra.Command {
 		a.queryCommand(),
 		a.statusCommand(),
 		a.demoCommand(),
+		a.scoreCommand(),
+		a.explainCommand(),
+		a.evalCommand(),
+		a.trainCommand(),
+		a.pipelineCommand(),
 		a.versionCommand(),
 	)
 	return root

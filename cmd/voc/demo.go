@@ -13,6 +13,7 @@ import (
 	"github.com/voc-analytics/voc/collectors/survey"
 	"github.com/voc-analytics/voc/demo"
 	"github.com/voc-analytics/voc/jobs"
+	"github.com/voc-analytics/voc/pipeline"
 )
 
 // demoZone fixes the demo's clock to one zone so every machine generates
@@ -27,8 +28,9 @@ func (a *app) demoCommand() *cobra.Command {
 		Long: `demo shows voc at work without any data of your own. It generates a
 realistic satisfaction-survey export (问卷星 shape, GBK-encoded, answers in
 simplified and traditional Chinese and English, a few deliberately broken
-rows), imports it into a fresh warehouse in --dir, and prints what happened
-and what to try next.
+rows), imports it into a fresh warehouse in --dir, scores every answer's
+text on the five-level scale with the built-in model, and prints what
+happened and what to try next.
 
 The demo never touches ./voc.duckdb: it works in its own directory, and
 starts that directory's warehouse afresh each time.`,
@@ -73,16 +75,27 @@ starts that directory's warehouse afresh each time.`,
 			if err != nil {
 				return err
 			}
+			model, err := a.sentimentModel("")
+			if err != nil {
+				return err
+			}
+			scored, err := jobs.RunPipeline(ctx, db, model, pipeline.ScoreOptions{})
+			if err != nil {
+				return err
+			}
 			if a.jsonOut {
-				return a.writeJSON(map[string]any{"db": db.Path(), "survey_export": export, "import": sum})
+				return a.writeJSON(map[string]any{"db": db.Path(), "survey_export": export, "import": sum, "pipeline": scored})
 			}
 			a.printf("generated %s: %d survey answers over %d weeks, %d of them deliberately broken\n",
 				export, spec.Responses+demo.BadRows, spec.Weeks, demo.BadRows)
 			a.printImport(sum)
+			a.printPipeline(scored)
 			a.printf("\nwarehouse: %s\n\nnext:\n", db.Path())
 			a.printf("  voc status --db %s\n", db.Path())
 			a.printf("  voc query --db %s \"SELECT rating, count(*) AS n FROM items GROUP BY rating ORDER BY rating\"\n", db.Path())
 			a.printf("  voc query --db %s \"SELECT line, reason FROM rejects\"\n", db.Path())
+			a.printf("  voc query --db %s \"SELECT i.rating, s.text_level, i.text FROM items i JOIN scores s ON s.item_id = i.id WHERE s.disagreement\"\n", db.Path())
+			a.printf("  voc explain \"物流不慢，但是客服态度太差了\"\n")
 			return nil
 		},
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // voc runs the command in-process, as a user would from a shell.
-func voc(t *testing.T, args ...string) (stdout, stderr string, code int) {
+func runVoc(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	code = run(context.Background(), args, strings.NewReader(""), &out, &errOut)
@@ -42,7 +42,7 @@ type importJSON struct {
 // queryInt runs a one-value query through `voc query --json`.
 func queryInt(t *testing.T, db, sql string) int {
 	t.Helper()
-	out, stderr, code := voc(t, "query", "--db", db, "--json", sql)
+	out, stderr, code := runVoc(t, "query", "--db", db, "--json", sql)
 	if code != 0 {
 		t.Fatalf("voc query %q: exit %d: %s", sql, code, stderr)
 	}
@@ -64,7 +64,7 @@ func TestImportSurveyGBKTwice(t *testing.T) {
 	db := filepath.Join(dir, "voc.duckdb")
 	file := filepath.Join("testdata", "survey-wjx-gbk.csv")
 
-	out, stderr, code := voc(t, "import", "survey", file, "--source", "wjx", "--db", db, "--json")
+	out, stderr, code := runVoc(t, "import", "survey", file, "--source", "wjx", "--db", db, "--json")
 	if code != exitPartial {
 		t.Fatalf("exit %d, want %d (partial: rows rejected); stderr: %s", code, exitPartial, stderr)
 	}
@@ -90,12 +90,12 @@ func TestImportSurveyGBKTwice(t *testing.T) {
 	}
 	// Mixed labels land on the right levels: 非常满意, Satisfied, 一般,
 	// 不满意, Very dissatisfied, 非常不滿意, 4, 中立, 很满意.
-	out, _, _ = voc(t, "query", "--db", db, "--json", "SELECT list(rating ORDER BY created_at)::VARCHAR AS r FROM items")
+	out, _, _ = runVoc(t, "query", "--db", db, "--json", "SELECT list(rating ORDER BY created_at)::VARCHAR AS r FROM items")
 	if got := decode[[]map[string]string](t, out)[0]["r"]; got != "[5, 4, 3, 2, 1, 1, 4, 3, 5]" {
 		t.Errorf("ratings in order = %s", got)
 	}
 
-	out, _, code = voc(t, "import", "survey", file, "--source", "wjx", "--db", db, "--json")
+	out, _, code = runVoc(t, "import", "survey", file, "--source", "wjx", "--db", db, "--json")
 	second := decode[importJSON](t, out)
 	if code != exitPartial || second.Loaded != 0 || second.Duplicates != 9 || second.Updated != 0 || second.Rejected != 3 {
 		t.Errorf("second import: exit %d, %+v; want loaded 0, duplicates 9, rejected 3", code, second)
@@ -117,7 +117,7 @@ func TestImportSurveyGBKTwice(t *testing.T) {
 func TestImportHumanSummaryNamesRejectedLines(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "voc.duckdb")
 	file := filepath.Join("testdata", "survey-wjx-gbk.csv")
-	out, _, code := voc(t, "import", "survey", file, "--source", "wjx", "--db", db)
+	out, _, code := runVoc(t, "import", "survey", file, "--source", "wjx", "--db", db)
 	if code != exitPartial {
 		t.Fatalf("exit %d", code)
 	}
@@ -132,16 +132,16 @@ func TestImportFailuresNameTheFile(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "voc.duckdb")
 	missing := filepath.Join(dir, "nope.csv")
-	_, stderr, code := voc(t, "import", "survey", missing, "--source", "s", "--db", db)
+	_, stderr, code := runVoc(t, "import", "survey", missing, "--source", "s", "--db", db)
 	if code != exitFailed || !strings.Contains(stderr, missing) {
 		t.Errorf("missing file: exit %d, stderr %q; want 1 naming %s", code, stderr, missing)
 	}
 	// --json: the error is JSON on stdout too, for batch callers.
-	out, _, code := voc(t, "import", "survey", missing, "--source", "s", "--db", db, "--json")
+	out, _, code := runVoc(t, "import", "survey", missing, "--source", "s", "--db", db, "--json")
 	if e := decode[map[string]string](t, out); code != exitFailed || !strings.Contains(e["error"], missing) {
 		t.Errorf("--json error: exit %d, %v", code, e)
 	}
-	if _, _, code := voc(t, "import", "survey", missing, "--db", db); code != exitFailed {
+	if _, _, code := runVoc(t, "import", "survey", missing, "--db", db); code != exitFailed {
 		t.Errorf("import without --source: exit %d, want 1", code)
 	}
 	// The failure is in the run history.
@@ -152,8 +152,8 @@ func TestImportFailuresNameTheFile(t *testing.T) {
 
 func TestQueryCSVIsSafeForSpreadsheets(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "voc.duckdb")
-	voc(t, "import", "survey", filepath.Join("testdata", "survey-wjx-gbk.csv"), "--source", "wjx", "--db", db)
-	out, stderr, code := voc(t, "query", "--db", db, "--csv", "SELECT text, recommend - 20 AS delta FROM items WHERE text LIKE '%HYPERLINK%'")
+	runVoc(t, "import", "survey", filepath.Join("testdata", "survey-wjx-gbk.csv"), "--source", "wjx", "--db", db)
+	out, stderr, code := runVoc(t, "query", "--db", db, "--csv", "SELECT text, recommend - 20 AS delta FROM items WHERE text LIKE '%HYPERLINK%'")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -165,16 +165,16 @@ func TestQueryCSVIsSafeForSpreadsheets(t *testing.T) {
 
 func TestQueryIsReadOnly(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "voc.duckdb")
-	voc(t, "import", "survey", filepath.Join("testdata", "survey-wjx-gbk.csv"), "--source", "wjx", "--db", db)
+	runVoc(t, "import", "survey", filepath.Join("testdata", "survey-wjx-gbk.csv"), "--source", "wjx", "--db", db)
 	for _, sql := range []string{"DELETE FROM items", "DROP TABLE items", "INSERT INTO sources (name, type) VALUES ('x', 'survey')"} {
-		if _, stderr, code := voc(t, "query", "--db", db, sql); code != exitFailed || !strings.Contains(stderr, "read-only") {
+		if _, stderr, code := runVoc(t, "query", "--db", db, sql); code != exitFailed || !strings.Contains(stderr, "read-only") {
 			t.Errorf("%s: exit %d, stderr %q; want refused as read-only", sql, code, stderr)
 		}
 	}
 	if n := queryInt(t, db, "SELECT count(*) AS n FROM items"); n != 9 {
 		t.Errorf("items = %d after refused writes, want 9", n)
 	}
-	if _, stderr, code := voc(t, "query", "--db", filepath.Join(t.TempDir(), "none.duckdb"), "SELECT 1"); code != exitFailed || !strings.Contains(stderr, "voc demo") {
+	if _, stderr, code := runVoc(t, "query", "--db", filepath.Join(t.TempDir(), "none.duckdb"), "SELECT 1"); code != exitFailed || !strings.Contains(stderr, "voc demo") {
 		t.Errorf("query on no warehouse: exit %d, %q; want a hint to create one", code, stderr)
 	}
 }
@@ -182,14 +182,23 @@ func TestQueryIsReadOnly(t *testing.T) {
 func TestDemoRunsFreshEachTime(t *testing.T) {
 	dir := t.TempDir()
 	for range 2 {
-		out, stderr, code := voc(t, "demo", "--dir", dir, "--json")
+		out, stderr, code := runVoc(t, "demo", "--dir", dir, "--json")
 		if code != exitOK {
 			t.Fatalf("demo exit %d: %s", code, stderr)
 		}
 		res := decode[struct {
-			DB     string
-			Import importJSON
+			DB       string
+			Import   importJSON
+			Pipeline struct {
+				Score struct {
+					Scored int
+					NoText int `json:"no_text"`
+				}
+			}
 		}](t, out)
+		if res.Pipeline.Score.Scored != 480 || res.Pipeline.Score.NoText == 0 {
+			t.Errorf("demo pipeline = %+v, want all 480 answers scored, some without text", res.Pipeline.Score)
+		}
 		if res.Import.Loaded != 480 || res.Import.Rejected != 3 || res.Import.Duplicates != 0 {
 			t.Errorf("demo import = %+v, want 480 loaded and 3 rejected into a fresh warehouse", res.Import)
 		}
@@ -211,7 +220,7 @@ func TestInitWritesConfigOnce(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "voc.yaml")
 	db := filepath.Join(dir, "w.duckdb")
-	out, stderr, code := voc(t, "init", "--config", cfg, "--db", db, "--json")
+	out, stderr, code := runVoc(t, "init", "--config", cfg, "--db", db, "--json")
 	if code != 0 {
 		t.Fatalf("init: exit %d: %s", code, stderr)
 	}
@@ -224,7 +233,7 @@ func TestInitWritesConfigOnce(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("db: mine.duckdb\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, _, code = voc(t, "init", "--config", cfg, "--db", db)
+	out, _, code = runVoc(t, "init", "--config", cfg, "--db", db)
 	if b, _ := os.ReadFile(cfg); code != 0 || string(b) != "db: mine.duckdb\n" || !strings.Contains(out, "kept existing") {
 		t.Errorf("second init overwrote the user's file or failed: exit %d, %q", code, out)
 	}
@@ -237,7 +246,7 @@ func TestInitWritesConfigOnce(t *testing.T) {
 	if err := os.WriteFile(csvFile, []byte("打分,说明\n5,很好\n1,太差了\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, stderr, code = voc(t, "import", "survey", csvFile, "--source", "crm", "--config", cfg, "--json")
+	out, stderr, code = runVoc(t, "import", "survey", csvFile, "--source", "crm", "--config", cfg, "--json")
 	if r := decode[importJSON](t, out); code != 0 || r.Loaded != 2 {
 		t.Errorf("mapped import: exit %d, %+v, %s", code, r, stderr)
 	}
@@ -245,8 +254,8 @@ func TestInitWritesConfigOnce(t *testing.T) {
 
 func TestStatusJSON(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "voc.duckdb")
-	voc(t, "import", "survey", filepath.Join("testdata", "survey-wjx-gbk.csv"), "--source", "wjx", "--db", db)
-	out, stderr, code := voc(t, "status", "--db", db, "--json")
+	runVoc(t, "import", "survey", filepath.Join("testdata", "survey-wjx-gbk.csv"), "--source", "wjx", "--db", db)
+	out, stderr, code := runVoc(t, "status", "--db", db, "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -270,7 +279,7 @@ func TestStatusJSON(t *testing.T) {
 
 func TestHelpHasExamples(t *testing.T) {
 	for _, cmd := range [][]string{{"--help"}, {"import", "survey", "--help"}, {"query", "--help"}, {"demo", "--help"}} {
-		out, _, code := voc(t, cmd...)
+		out, _, code := runVoc(t, cmd...)
 		if code != 0 || !strings.Contains(out, "Examples:") {
 			t.Errorf("voc %s: exit %d, no examples:\n%s", strings.Join(cmd, " "), code, out)
 		}

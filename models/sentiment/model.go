@@ -1,0 +1,449 @@
+package sentiment
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"sync"
+
+	"github.com/voc-analytics/voc"
+)
+
+// K is the number of levels the model scores over.
+const K = 5
+
+// Model is a trained five-level sentiment model. It is immutable once
+// trained or loaded; Score and Explain are safe for concurrent use.
+type Model struct {
+	meta    modelMeta
+	w       []float32 // bucket*K + level-1, dequantised
+	version string
+	pool    sync.Pool
+}
+
+// modelMeta is the JSON header of a saved model.
+type modelMeta struct {
+	Format      int        `json:"format"`
+	Features    featConfig `json:"features"`
+	Bias        [K]float32 `json:"bias"`
+	Scale       [K]float32 `json:"scale"` // int16 quantisation step per level
+	Temperature float64    `json:"temperature"`
+	Decode      string     `json:"decode"`  // "polar", "median" or "argmax"
+	Neutral     float64    `json:"neutral"` // polar: least P(3) for a neutral verdict
+	Trained     trainInfo  `json:"trained"`
+}
+
+// trainInfo records how a model was made, for `voc` to show; it takes part
+// in the version hash only through the weights it produced.
+type trainInfo struct {
+	Examples int    `json:"examples"`
+	Epochs   int    `json:"epochs"`
+	Seed     int64  `json:"seed"`
+	Note     string `json:"note,omitempty"`
+}
+
+// Contribution is one phrase of a text and how far it moved the score, in
+// levels (positive pushes toward 5 高度满意, negative toward 1 极不满意).
+type Contribution struct {
+	Phrase string
+	Weight float64
+}
+
+// Result is the model's verdict on one text.
+//
+// When the text has nothing to score (empty, whitespace or punctuation
+// only, or emoji lost as "???"), NoText is true, Level is voc.LevelNone and
+// Score and Confidence are 0: the caller should fall back to the item's own
+// rating.
+type Result struct {
+	Level voc.Level
+	// Score is the expected level under the model's calibrated
+	// distribution, in [1,5]; finer than Level for averages and trends.
+	Score float64
+	// Confidence is the calibrated probability that Level is the level the
+	// writer would give, in [0,1].
+	Confidence float64
+	// Label is Level.String(), e.g. "2 有些不满意 somewhat dissatisfied".
+	Label  string
+	NoText bool
+	// Probs is the calibrated probability of each level, 1 to 5.
+	Probs [K]float64
+	// Reasons lists the phrases with the largest effect on Score, strongest
+	// first; only Explain fills it.
+	Reasons []Contribution
+}
+
+func newModel(meta modelMeta, w []float32) *Model {
+	m := &Model{meta: meta, w: w}
+	m.pool.New = func() any { return &scratch{} }
+	return m
+}
+
+// Score rates text. It is the fast path: no explanation is built.
+func (m *Model) Score(text string) Result {
+	s := m.pool.Get().(*scratch)
+	defer m.pool.Put(s)
+	var z [K]float64
+	if !m.logits(text, s, &z) {
+		return Result{NoText: true}
+	}
+	return m.decide(&z)
+}
+
+// Explain rates text like Score and lists the n phrases that moved the
+// score most (all of them when n <= 0), with their contributions in levels.
+//
+// Contributions are integrated gradients from the model's no-text baseline
+// (bias only) to this text's logits: they add up to how far the text moved
+// Score from the baseline (except for a small text-length term, which is no
+// phrase and is left out), and unlike plain gradients they do not vanish
+// when the model is sure, so 😡😡😡 still shows 😡 as the reason.
+func (m *Model) Explain(text string, n int) Result {
+	s := &scratch{}
+	var z [K]float64
+	if !m.logits(text, s, &z) {
+		return Result{NoText: true}
+	}
+	r := m.decide(&z)
+	// average over the path z(a) = bias + a (z - bias) of
+	// d Score / d logit_k = p_k (k - Score) / T
+	const steps = 32
+	var g [K]float64
+	for i := range steps {
+		a := (float64(i) + 0.5) / steps
+		var za, p [K]float64
+		for k := range K {
+			b := float64(m.meta.Bias[k])
+			za[k] = b + a*(z[k]-b)
+		}
+		softmax(&za, m.meta.Temperature, &p)
+		e := 0.0
+		for k := range K {
+			e += float64(k+1) * p[k]
+		}
+		for k := range K {
+			g[k] += p[k] * (float64(k+1) - e) / m.meta.Temperature / steps
+		}
+	}
+	val := featValue(len(s.feats))
+	agg := map[string]float64{}
+	var order []string
+	for _, f := range s.feats {
+		ws := m.w[int(f.bucket)*K : int(f.bucket)*K+K]
+		c := 0.0
+		for k := range K {
+			c += g[k] * float64(ws[k]) * val
+		}
+		if f.kind == kindLength {
+			continue // not a phrase a reader could act on
+		}
+		p := s.phrase(text, f)
+		if _, seen := agg[p]; !seen {
+			order = append(order, p)
+		}
+		agg[p] += c
+	}
+	for _, p := range order {
+		r.Reasons = append(r.Reasons, Contribution{Phrase: p, Weight: agg[p]})
+	}
+	sort.SliceStable(r.Reasons, func(i, j int) bool {
+		return math.Abs(r.Reasons[i].Weight) > math.Abs(r.Reasons[j].Weight)
+	})
+	if n > 0 && len(r.Reasons) > n {
+		r.Reasons = r.Reasons[:n]
+	}
+	return r
+}
+
+// featValue is the value of each feature of a text with n features: long
+// texts should not get more extreme scores just for being long.
+func featValue(n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return 1 / math.Sqrt(float64(n))
+}
+
+// logits fills z with the uncalibrated level scores of text; false when
+// the text has nothing to score.
+func (m *Model) logits(text string, s *scratch, z *[K]float64) bool {
+	if m.meta.Features.extract(text, s) == 0 {
+		return false
+	}
+	var acc [K]float32
+	for _, f := range s.feats {
+		ws := m.w[int(f.bucket)*K : int(f.bucket)*K+K : int(f.bucket)*K+K]
+		acc[0] += ws[0]
+		acc[1] += ws[1]
+		acc[2] += ws[2]
+		acc[3] += ws[3]
+		acc[4] += ws[4]
+	}
+	v := featValue(len(s.feats))
+	for k := range K {
+		z[k] = float64(m.meta.Bias[k]) + float64(acc[k])*v
+	}
+	return true
+}
+
+func softmax(z *[K]float64, t float64, p *[K]float64) {
+	mx := math.Inf(-1)
+	for _, v := range z {
+		mx = max(mx, v)
+	}
+	sum := 0.0
+	for k, v := range z {
+		p[k] = math.Exp((v - mx) / t)
+		sum += p[k]
+	}
+	for k := range p {
+		p[k] /= sum
+	}
+}
+
+func (m *Model) decide(z *[K]float64) Result {
+	var r Result
+	softmax(z, m.meta.Temperature, &r.Probs)
+	best := 0
+	for k := range K {
+		r.Score += float64(k+1) * r.Probs[k]
+		if r.Probs[k] > r.Probs[best] {
+			best = k
+		}
+	}
+	switch m.meta.Decode {
+	case "median":
+		best = medianLevel(&r.Probs)
+	case "polar":
+		best = polarLevel(&r.Probs, m.meta.Neutral)
+	}
+	r.Level = voc.Level(best + 1)
+	r.Confidence = r.Probs[best]
+	r.Label = r.Level.String()
+	r.Score = min(max(r.Score, 1), 5)
+	return r
+}
+
+// medianLevel is the level that minimises the expected absolute error.
+func medianLevel(p *[K]float64) int {
+	c := 0.0
+	for k := range K {
+		c += p[k]
+		if c >= 0.5 {
+			return k
+		}
+	}
+	return K - 1
+}
+
+// polarLevel commits to a side unless the neutral level is likely enough:
+// P(3) >= neutral gives 3; otherwise the side (1-2 or 4-5) with more
+// probability, and within it the level nearest the median. Readers of a
+// satisfaction report act on "satisfied or not", so a hedged 3 costs more
+// than a 2 that should have been a 1.
+func polarLevel(p *[K]float64, neutral float64) int {
+	if p[2] >= neutral {
+		return 2
+	}
+	med := medianLevel(p)
+	if p[0]+p[1] > p[3]+p[4] {
+		return min(med, 1)
+	}
+	return max(med, 3)
+}
+
+// WithDecoding returns a copy of m that picks levels by another rule:
+// "argmax" (most probable level), "median" (least expected absolute error)
+// or "polar" (see TrainOptions.Decode) with the given neutral threshold.
+// Probabilities and scores are unchanged; the version changes.
+func (m *Model) WithDecoding(rule string, neutral float64) (*Model, error) {
+	if err := checkDecode(rule, neutral); err != nil {
+		return nil, err
+	}
+	meta := m.meta
+	meta.Decode, meta.Neutral = rule, neutral
+	c := newModel(meta, m.w)
+	var buf bytes.Buffer
+	writePayload(&buf, meta, m.w)
+	c.version = versionOf(buf.Bytes())
+	return c, nil
+}
+
+func checkDecode(rule string, neutral float64) error {
+	switch rule {
+	case "argmax", "median":
+		return nil
+	case "polar":
+		if neutral > 0 && neutral <= 1 {
+			return nil
+		}
+		return fmt.Errorf("sentiment: neutral threshold %v: want (0,1]", neutral)
+	}
+	return fmt.Errorf("sentiment: decode %q: want polar, median or argmax", rule)
+}
+
+// Version is a stable hash of everything that decides the model's output
+// (feature settings, calibration, weights), so the pipeline can re-score
+// stored items when the model changes.
+func (m *Model) Version() string { return m.version }
+
+const magic = "VOCSENT\x01"
+
+// Save writes the model: a magic line, then a gzip stream holding a JSON
+// header and the int16-quantised weights.
+func (m *Model) Save(w io.Writer) error {
+	if _, err := io.WriteString(w, magic); err != nil {
+		return fmt.Errorf("save sentiment model: %w", err)
+	}
+	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
+	if err != nil {
+		return err
+	}
+	if err := writePayload(zw, m.meta, m.w); err != nil {
+		return fmt.Errorf("save sentiment model: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("save sentiment model: %w", err)
+	}
+	return nil
+}
+
+func writePayload(w io.Writer, meta modelMeta, weights []float32) error {
+	hdr, err := json.Marshal(meta)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	var lenBuf [4]byte
+	binary.LittleEndian.PutUint32(lenBuf[:], uint32(len(hdr)))
+	bw.Write(lenBuf[:])
+	bw.Write(hdr)
+	var b [2]byte
+	for i, v := range weights {
+		q := int16(math.Round(float64(v) / float64(meta.Scale[i%K])))
+		binary.LittleEndian.PutUint16(b[:], uint16(q))
+		bw.Write(b[:])
+	}
+	return bw.Flush()
+}
+
+// Load reads a model written by Save.
+func Load(r io.Reader) (*Model, error) {
+	head := make([]byte, len(magic))
+	if _, err := io.ReadFull(r, head); err != nil {
+		return nil, fmt.Errorf("load sentiment model: read header: %w", err)
+	}
+	if string(head) != magic {
+		return nil, errors.New("load sentiment model: not a voc sentiment model (bad magic)")
+	}
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("load sentiment model: %w", err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("load sentiment model: decompress: %w", err)
+	}
+	if len(raw) < 4 {
+		return nil, errors.New("load sentiment model: truncated")
+	}
+	n := int(binary.LittleEndian.Uint32(raw))
+	if n > len(raw)-4 {
+		return nil, errors.New("load sentiment model: truncated header")
+	}
+	var meta modelMeta
+	if err := json.Unmarshal(raw[4:4+n], &meta); err != nil {
+		return nil, fmt.Errorf("load sentiment model: header: %w", err)
+	}
+	if meta.Format != 1 {
+		return nil, fmt.Errorf("load sentiment model: format %d not supported", meta.Format)
+	}
+	if err := checkDecode(meta.Decode, meta.Neutral); err != nil {
+		return nil, fmt.Errorf("load sentiment model: %w", err)
+	}
+	if meta.Features.Bits < 10 || meta.Features.Bits > 26 || meta.Features.MaxN < 1 || meta.Features.MaxN > 8 || meta.Temperature <= 0 {
+		return nil, fmt.Errorf("load sentiment model: implausible settings %+v", meta.Features)
+	}
+	body := raw[4+n:]
+	want := (1 << meta.Features.Bits) * K
+	if len(body) != 2*want {
+		return nil, fmt.Errorf("load sentiment model: %d weight bytes, want %d", len(body), 2*want)
+	}
+	w := make([]float32, want)
+	for i := range w {
+		w[i] = float32(int16(binary.LittleEndian.Uint16(body[2*i:]))) * meta.Scale[i%K]
+	}
+	m := newModel(meta, w)
+	m.version = versionOf(raw)
+	return m, nil
+}
+
+func versionOf(payload []byte) string {
+	sum := sha256.Sum256(payload)
+	return "sent1-" + hex.EncodeToString(sum[:])[:16]
+}
+
+// finish quantises the weights exactly as Save stores them, so a trained
+// model scores identically before and after a Save/Load round trip, and
+// sets the version.
+func finish(meta modelMeta, w []float32) *Model {
+	meta.Format = 1
+	for k := range K {
+		mx := float32(0)
+		for i := k; i < len(w); i += K {
+			mx = max(mx, float32(math.Abs(float64(w[i]))))
+		}
+		if mx == 0 {
+			mx = 1
+		}
+		meta.Scale[k] = mx / 32767
+	}
+	var buf bytes.Buffer
+	writePayload(&buf, meta, w)
+	m, err := loadPayload(buf.Bytes())
+	if err != nil {
+		panic("sentiment: re-reading own payload: " + err.Error())
+	}
+	return m
+}
+
+func loadPayload(raw []byte) (*Model, error) {
+	var b bytes.Buffer
+	b.WriteString(magic)
+	zw := gzip.NewWriter(&b)
+	zw.Write(raw)
+	zw.Close()
+	return Load(&b)
+}
+
+// Info describes how a model was built and decodes, for `voc` to show.
+type Info struct {
+	Version     string
+	Buckets     int     // feature hash buckets
+	MaxN        int     // longest unit n-gram
+	NegScope    int     // negation scope in units (0 = none)
+	Temperature float64 // calibration temperature
+	Decode      string  // "polar", "median" or "argmax"
+	Neutral     float64 // polar decoding's threshold on P(3)
+	Examples    int     // training examples
+	Epochs      int
+	Seed        int64
+}
+
+// Info reports m's settings.
+func (m *Model) Info() Info {
+	return Info{
+		Version: m.version, Buckets: 1 << m.meta.Features.Bits, MaxN: m.meta.Features.MaxN,
+		NegScope: m.meta.Features.NegScope, Temperature: m.meta.Temperature, Decode: m.meta.Decode,
+		Neutral: m.meta.Neutral, Examples: m.meta.Trained.Examples, Epochs: m.meta.Trained.Epochs, Seed: m.meta.Trained.Seed,
+	}
+}
