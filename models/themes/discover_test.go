@@ -1,0 +1,75 @@
+package themes
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func loadDocs(t *testing.T) []Doc {
+	f, err := os.Open(filepath.Join("testdata", "discover.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var docs []Doc
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var d struct{ ID, Text string }
+		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, Doc{d.ID, d.Text})
+	}
+	return docs
+}
+
+func TestProposeAccept(t *testing.T) {
+	tx := DefaultTaxonomy()
+	ps := Propose(loadDocs(t), tx, ProposeOptions{MinCount: 3})
+	if len(ps) != 1 {
+		t.Fatalf("proposals %+v, want one (遥控器)", ps)
+	}
+	p := ps[0]
+	if p.Aspect != "遥控器" || p.Items != 4 || len(p.Examples) != 4 || !strings.HasPrefix(p.ID, "new_") {
+		t.Errorf("proposal %+v", p)
+	}
+	if p.Phrases[0].Count < 2 {
+		t.Errorf("top phrase %+v, want one seen twice or more", p.Phrases[0])
+	}
+	for _, ex := range p.Examples {
+		if ex == "d4" || ex == "d5" || ex == "d7" {
+			t.Errorf("example %s is not about the remote", ex)
+		}
+	}
+	acc, err := Accept(tx, p, "quality.remote")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range tx.IDs() {
+		if acc.Themes[i].ID != id {
+			t.Fatalf("Accept moved theme %d: %q -> %q", i, id, acc.Themes[i].ID)
+		}
+	}
+	m := NewMatcher(acc)
+	if got := m.Tag("遥控器难用").ThemeSummary(); got["quality.remote"] != Complaint || got["quality"] != Complaint {
+		t.Errorf("accepted theme does not tag: %v", got)
+	}
+	if _, err := Accept(acc, p, "quality.remote"); err == nil {
+		t.Error("accepting an existing id: no error")
+	}
+	if _, err := Accept(tx, p, "Bad ID"); err == nil {
+		t.Error("accepting a bad id: no error")
+	}
+	var buf bytes.Buffer
+	if err := WriteYAML(&buf, acc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadTaxonomy(&buf, "accepted.yaml"); err != nil {
+		t.Fatalf("written taxonomy does not load: %v", err)
+	}
+}

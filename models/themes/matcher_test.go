@@ -1,0 +1,202 @@
+package themes
+
+import (
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+)
+
+var defaultMatcher = NewMatcher(DefaultTaxonomy())
+
+func TestTag(t *testing.T) {
+	tests := []struct {
+		text string
+		want map[string]string // theme -> complaint / praise / mixed
+	}{
+		{"快递太慢了", map[string]string{"delivery_speed": Complaint}},
+		{"物流很快", map[string]string{"delivery_speed": Praise}},
+		{"物流不慢", map[string]string{"delivery_speed": Praise}},
+		{"物流一点都不慢", map[string]string{"delivery_speed": Praise}},
+		{"物流不是很快", map[string]string{"delivery_speed": Complaint}},
+		{"没有破损", map[string]string{"delivery_damage": Praise}},
+		{"包装破损", map[string]string{"delivery_damage": Complaint}},
+		{"The box was not damaged", map[string]string{"delivery_damage": Praise}},
+		{"质量不错", map[string]string{"quality": Praise}},
+		{"质量不好", map[string]string{"quality": Complaint}},
+		{"质量没有问题", map[string]string{"quality": Praise}},
+		{"不是假货", map[string]string{"counterfeit": Praise}},
+		{"假货", map[string]string{"counterfeit": Complaint}},
+		{"少发了一件", map[string]string{"missing_items": Complaint}},
+		{"東西還不錯，就是物流太慢了", map[string]string{"quality": Praise, "delivery_speed": Complaint}},
+		{"电池不耐用", map[string]string{"quality.battery": Complaint, "quality": Complaint}},
+		{"发货不算慢，但是快递很慢", map[string]string{"delivery_speed": "mixed"}},
+		{"还可以", map[string]string{}},
+		{"", map[string]string{}},
+		{"😂😂😂", map[string]string{}},
+	}
+	for _, tt := range tests {
+		got := defaultMatcher.Tag(tt.text).ThemeSummary()
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Tag(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestTagOffsets(t *testing.T) {
+	text := "东西不错。但是物流太慢了！"
+	tg := defaultMatcher.Tag(text)
+	rs := []rune(text)
+	found := false
+	for _, h := range tg.Themes {
+		if string(rs[h.Start:h.End]) != h.Clause {
+			t.Errorf("hit %+v: runes [%d,%d) = %q", h, h.Start, h.End, string(rs[h.Start:h.End]))
+		}
+		if h.Theme == "delivery_speed" {
+			found = true
+			if h.Clause != "但是物流太慢了" || h.Sentiment >= 0 {
+				t.Errorf("delivery hit %+v", h)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no delivery_speed hit in %+v", tg)
+	}
+}
+
+func TestSubThemeRollUp(t *testing.T) {
+	tg := defaultMatcher.Tag("续航很给力")
+	var ids []string
+	for _, h := range tg.Themes {
+		ids = append(ids, h.Theme+"/"+h.Via)
+	}
+	sort.Strings(ids)
+	if want := []string{"quality.battery/", "quality/quality.battery"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("hits %v, want %v", ids, want)
+	}
+}
+
+func TestEscalation(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"再不退款我就去12315投诉", true},
+		{"已经向黑猫投诉了", true},
+		{"我要曝光你们", true},
+		{"准备找律师", true},
+		{"已經打給消基會申訴了", true},
+		{"我要去315投诉", true},
+		{"I will report you to the BBB", true},
+		{"Filing a chargeback", true},
+		{"I'm contacting my lawyer", true},
+		{"going to sue you", true},
+		{"电话13123156789", false},
+		{"律师事务所的同事推荐的", false},
+		{"我朋友是律师", false},
+		{"看到315晚会报道的品牌", false},
+		{"烟雾报警器很灵敏", false},
+		{"再不处理就报警", true},
+		{"洗衣机脱水时老是报警", false},
+		{"书中集中曝光上百张照片", false},
+		{"要给差评", false},
+		{"my lawyer friend recommended it", false},
+		{"suede shoes", false},
+	}
+	for _, tt := range tests {
+		tg := defaultMatcher.Tag(tt.text)
+		if tg.Escalation != tt.want {
+			t.Errorf("Tag(%q).Escalation = %v (%v), want %v", tt.text, tg.Escalation, tg.EscalationTerms, tt.want)
+		}
+		if tg.Escalation && len(tg.EscalationTerms) == 0 {
+			t.Errorf("Tag(%q): escalation without terms", tt.text)
+		}
+	}
+}
+
+type fixedScorer float64
+
+func (f fixedScorer) ScoreClause(string) float64 { return float64(f) }
+
+func TestWithScorer(t *testing.T) {
+	// an aspect with no opinion word takes the scorer's polarity
+	neg := NewMatcher(DefaultTaxonomy(), WithScorer(fixedScorer(-0.9)))
+	pos := NewMatcher(DefaultTaxonomy(), WithScorer(fixedScorer(0.9)))
+	off := NewMatcher(DefaultTaxonomy(), WithScorer(fixedScorer(-0.9)), WithAspectOnly(false, 0))
+	const text = "客服说明天再看看"
+	if got := neg.Tag(text).ThemeSummary()["service_attitude"]; got != Complaint {
+		t.Errorf("negative scorer: %q", got)
+	}
+	if got := pos.Tag(text).ThemeSummary()["service_attitude"]; got != Praise {
+		t.Errorf("positive scorer: %q", got)
+	}
+	if got := off.Tag(text).ThemeSummary(); len(got) != 0 {
+		t.Errorf("aspect-only off: %v", got)
+	}
+	if h := neg.Tag("物流太慢").Themes; len(h) == 0 || h[0].Sentiment != -0.9 {
+		t.Errorf("sentiment not from scorer: %+v", h)
+	}
+}
+
+func TestTagConcurrent(t *testing.T) {
+	items := loadEval(t)
+	want := make([]Tagging, len(items))
+	for i, it := range items {
+		want[i] = defaultMatcher.Tag(it.Text)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, it := range items {
+				if got := defaultMatcher.Tag(it.Text); !reflect.DeepEqual(got, want[i]) {
+					t.Errorf("concurrent Tag(%q) differs", it.Text)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func FuzzTag(f *testing.F) {
+	for _, s := range []string{"物流太慢了，包装破损", "not damaged", "12315", "\xff不", "但是但是", "n't no not", "质量没有问题"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tg := defaultMatcher.Tag(s)
+		n := utf8.RuneCountInString(s)
+		for _, h := range tg.Themes {
+			if h.Start < 0 || h.End > n || h.Start >= h.End {
+				t.Fatalf("Tag(%q): hit %+v out of [0,%d]", s, h, n)
+			}
+			if h.Polarity != Complaint && h.Polarity != Praise {
+				t.Fatalf("Tag(%q): polarity %q", s, h.Polarity)
+			}
+			if h.Sentiment < -1 || h.Sentiment > 1 {
+				t.Fatalf("Tag(%q): sentiment %v", s, h.Sentiment)
+			}
+			if !strings.Contains(s, h.Clause) {
+				t.Fatalf("Tag(%q): clause %q not in text", s, h.Clause)
+			}
+		}
+	})
+}
+
+func BenchmarkTag(b *testing.B) {
+	items := loadEval(b)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		defaultMatcher.Tag(items[i%len(items)].Text)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
+}
+
+func BenchmarkNewMatcher(b *testing.B) {
+	tx := DefaultTaxonomy()
+	for b.Loop() {
+		NewMatcher(tx)
+	}
+}
