@@ -40,27 +40,184 @@ type Config struct {
 	Sources map[string]Source `yaml:"sources"`
 	// Sentiment configures the model that scores text on the five levels.
 	Sentiment Sentiment `yaml:"sentiment"`
+	// Themes configures complaint-theme tagging and trend detection.
+	Themes Themes `yaml:"themes"`
 
 	// path is the file this was read from, "" for defaults.
 	path string
 }
 
-// Source configures one named source of feedback.
+// Source configures one named source of feedback. Type says which
+// collector reads it; the other keys are that collector's settings. Keys a
+// type does not use are ignored by it (and listed per type in voc.yaml).
 type Source struct {
-	// Type says which collector reads it: "survey" for survey exports.
+	// Type says which collector reads it: "survey" for survey exports
+	// imported with `voc import survey`; html, jsonld, jsonapi, appstore
+	// and file for the collectors `voc collect` runs.
 	Type string `yaml:"type"`
-	// Encoding of exported files; empty means detect.
+	// Encoding of exported files, or of fetched pages and API answers;
+	// empty means detect.
 	Encoding string `yaml:"encoding"`
-	// Product and Channel fill items whose export has no such column.
+	// Product and Channel fill items whose export or page has no such
+	// field. For shops Channel names the shop or platform.
 	Product string `yaml:"product"`
 	Channel string `yaml:"channel"`
 	// Mapping names the columns when the export's headers are not ones
-	// voc recognises by itself.
+	// voc recognises by itself (survey and file sources).
 	Mapping *survey.Mapping `yaml:"mapping"`
+
+	// URLs are where a web collector starts: the first review page (html),
+	// product or listing pages (jsonld), the API endpoint (jsonapi).
+	URLs []string `yaml:"urls"`
+	// MaxPages is the page budget of one run (default 50).
+	MaxPages int `yaml:"max_pages"`
+	// Incremental stops paging once a run reaches reviews an earlier run
+	// stored (the source's watermark). Default true; false pages to the
+	// budget every time (still storing nothing twice).
+	Incremental *bool `yaml:"incremental"`
+	// RatingScale is the top of the source's rating scale: 5 (default)
+	// for stars, 10 for ten-point scores, 100 for percentages.
+	RatingScale float64 `yaml:"rating_scale"`
+	// Lang forces the language of every item ("zh-Hans", "zh-Hant", "en");
+	// empty detects it from the script of the text.
+	Lang string `yaml:"lang"`
+
+	// HTTP is how web collectors behave towards the sites they read.
+	HTTP HTTP `yaml:"http"`
+	// Settings of one collector type each; only the one Type names is used.
+	HTML     *HTML     `yaml:"html"`
+	JSONLD   *JSONLD   `yaml:"jsonld"`
+	JSONAPI  *JSONAPI  `yaml:"jsonapi"`
+	AppStore *AppStore `yaml:"appstore"`
+	File     *File     `yaml:"file"`
 }
 
-// SourceTypes lists the source types this build understands.
-var SourceTypes = []string{"survey"}
+// IsIncremental resolves Incremental's default (true).
+func (s Source) IsIncremental() bool { return s.Incremental == nil || *s.Incremental }
+
+// HTTP is the politeness and robustness of web collectors. The zero value
+// gets the defaults documented in voc.yaml.
+type HTTP struct {
+	// UserAgent is sent with every request; empty means voc's own, which
+	// names voc and how to reach whoever runs it.
+	UserAgent string `yaml:"user_agent"`
+	// Timeout bounds one attempt (connect to last byte). Default 30s.
+	Timeout time.Duration `yaml:"timeout"`
+	// Retries after a 429, a 5xx or a network error (default 3; 0 is 3, -1 is none).
+	Retries int `yaml:"retries"`
+	// Backoff is the first wait before a retry, doubled each time up to
+	// MaxBackoff (defaults 1s and 1m). A Retry-After header wins when it
+	// asks for no more than MaxBackoff; a longer one gives up.
+	Backoff    time.Duration `yaml:"backoff"`
+	MaxBackoff time.Duration `yaml:"max_backoff"`
+	// Delay between two requests to the same host (default 1s), plus up to
+	// RandomDelay more; Parallelism requests at once per host (default 1).
+	Delay       time.Duration `yaml:"delay"`
+	RandomDelay time.Duration `yaml:"random_delay"`
+	Parallelism int           `yaml:"parallelism"`
+	// MaxBodySize refuses bigger answers, in bytes (default 10 MiB).
+	MaxBodySize int64 `yaml:"max_body_size"`
+	// IgnoreRobotsTxt skips robots.txt. Only for sites you own or have
+	// permission to read: robots.txt is honoured by default.
+	IgnoreRobotsTxt bool `yaml:"ignore_robots_txt"`
+	// Headers and Cookies are sent with every request of this source.
+	Headers map[string]string `yaml:"headers"`
+	Cookies map[string]string `yaml:"cookies"`
+}
+
+// HTML configures the html collector: CSS selectors for the review block
+// and its fields. A field selector is "css", "css@attr" (an attribute of
+// the element found) or "@attr" (an attribute of the review block itself).
+type HTML struct {
+	Review  string `yaml:"review"`
+	ID      string `yaml:"id"`
+	Rating  string `yaml:"rating"`
+	Text    string `yaml:"text"`
+	Author  string `yaml:"author"`
+	Date    string `yaml:"date"`
+	Product string `yaml:"product"`
+	Reply   string `yaml:"reply"`
+	// Next is the selector of the next-page link (its href is followed).
+	Next string `yaml:"next"`
+	// PageURL is a URL template with {page} for the page number, used
+	// instead of Next; pages run from FirstPage (default 1).
+	PageURL   string `yaml:"page_url"`
+	FirstPage int    `yaml:"first_page"`
+	// Empty is the selector of a "no reviews yet" notice: a page where it
+	// matches may have no reviews without being reported as a layout change.
+	Empty string `yaml:"empty"`
+	// DateLayout is a Go time layout for dates voc cannot read by itself.
+	DateLayout string `yaml:"date_layout"`
+}
+
+// Field returns the selector configured for a field key (id, rating,
+// text, author, date, product, reply), for messages.
+func (h HTML) Field(key string) string {
+	return map[string]string{"id": h.ID, "rating": h.Rating, "text": h.Text, "author": h.Author,
+		"date": h.Date, "product": h.Product, "reply": h.Reply}[key]
+}
+
+// JSONLD configures the jsonld collector: schema.org Product, Review and
+// AggregateRating in JSON-LD (and microdata) on each page of URLs, plus
+// the pages linked from them by Follow.
+type JSONLD struct {
+	// Follow is the CSS selector of links to product pages on listing pages.
+	Follow string `yaml:"follow"`
+}
+
+// JSONAPI configures the jsonapi collector for review APIs answering JSON
+// (JSONP wrappers are stripped). Paths are dotted: comments[].content.
+type JSONAPI struct {
+	// Items is the path of the review list, e.g. "data.comments"; it may be
+	// left out when every field path starts with it, as in comments[].content.
+	Items  string     `yaml:"items"`
+	Fields JSONFields `yaml:"fields"`
+	// Pagination is "page" (PageParam counts from FirstPage), "cursor"
+	// (CursorPath in the answer gives CursorParam of the next request) or
+	// "none" (default: page when PageParam is set, cursor when CursorPath is).
+	Pagination  string `yaml:"pagination"`
+	PageParam   string `yaml:"page_param"`
+	FirstPage   int    `yaml:"first_page"`
+	CursorParam string `yaml:"cursor_param"`
+	CursorPath  string `yaml:"cursor_path"`
+	// DateLayout is a Go time layout for dates voc cannot read by itself.
+	DateLayout string `yaml:"date_layout"`
+}
+
+// JSONFields are the paths of a review's fields, relative to one element
+// of Items (or absolute with the items path and [] in front).
+type JSONFields struct {
+	ID      string `yaml:"id"`
+	Rating  string `yaml:"rating"`
+	Text    string `yaml:"text"`
+	Author  string `yaml:"author"`
+	Date    string `yaml:"date"`
+	Product string `yaml:"product"`
+	Reply   string `yaml:"reply"`
+}
+
+// AppStore configures the appstore collector: the public customer-reviews
+// JSON feed of one app, per country, most recent first.
+type AppStore struct {
+	AppID     string   `yaml:"app_id"`
+	Countries []string `yaml:"countries"`
+	// BaseURL of the feed; default https://itunes.apple.com.
+	BaseURL string `yaml:"base_url"`
+}
+
+// File configures the file collector: survey exports dropped in Dir.
+type File struct {
+	Dir string `yaml:"dir"`
+	// Pattern is a glob of file names to pick up (default *.csv and *.xlsx).
+	Pattern string `yaml:"pattern"`
+	// DoneDir, when set, is where imported files are moved; otherwise they
+	// stay and are remembered by their content, so each is imported once.
+	DoneDir string `yaml:"done_dir"`
+}
+
+// SourceTypes lists the source types this build understands: survey for
+// `voc import survey`, the rest for `voc collect`.
+var SourceTypes = []string{"survey", "html", "jsonld", "jsonapi", "appstore", "file"}
 
 //go:embed voc.yaml
 var template []byte
@@ -119,6 +276,9 @@ func (c *Config) validate() error {
 		if !validType(s.Type) {
 			return fmt.Errorf("sources.%s.type: %q is not one of %v", name, s.Type, SourceTypes)
 		}
+		if err := s.validate(); err != nil {
+			return fmt.Errorf("sources.%s.%w", name, err)
+		}
 	}
 	return nil
 }
@@ -147,6 +307,44 @@ func (c *Config) Location() (*time.Location, error) {
 	return loc, nil
 }
 
+// validate checks what can be checked without the collector: the settings
+// block of the source's type is there and the numbers make sense. The
+// collector checks the rest (selectors, paths) when it is built.
+func (s Source) validate() error {
+	missing := func(key string) error { return fmt.Errorf("%s: a %s source needs a %s: block", key, s.Type, key) }
+	switch s.Type {
+	case "html":
+		if s.HTML == nil {
+			return missing("html")
+		}
+	case "jsonapi":
+		if s.JSONAPI == nil {
+			return missing("jsonapi")
+		}
+	case "appstore":
+		if s.AppStore == nil {
+			return missing("appstore")
+		}
+	case "file":
+		if s.File == nil || s.File.Dir == "" {
+			return errors.New("file.dir: a file source needs the folder to watch")
+		}
+	}
+	switch {
+	case s.MaxPages < 0:
+		return fmt.Errorf("max_pages: %d is negative", s.MaxPages)
+	case s.RatingScale < 0:
+		return fmt.Errorf("rating_scale: %g is negative", s.RatingScale)
+	case s.HTTP.Parallelism < 0:
+		return fmt.Errorf("http.parallelism: %d is negative", s.HTTP.Parallelism)
+	case s.HTTP.MaxBodySize < 0:
+		return fmt.Errorf("http.max_body_size: %d is negative", s.HTTP.MaxBodySize)
+	case s.HTTP.Timeout < 0 || s.HTTP.Backoff < 0 || s.HTTP.MaxBackoff < 0 || s.HTTP.Delay < 0 || s.HTTP.RandomDelay < 0:
+		return errors.New("http: durations must not be negative")
+	}
+	return nil
+}
+
 // Sentiment configures scoring.
 type Sentiment struct {
 	// Model is a model file written by `voc train sentiment`; empty means
@@ -154,4 +352,25 @@ type Sentiment struct {
 	Model string `yaml:"model"`
 	// Reasons is how many phrases are stored with each score to explain it.
 	Reasons int `yaml:"reasons"`
+}
+
+// Themes configures complaint themes.
+type Themes struct {
+	// Taxonomy is a YAML file of themes merged over the built-in taxonomy:
+	// it can add themes and terms and rename, never remove or re-id.
+	Taxonomy string `yaml:"taxonomy"`
+	// Recurring: complaints in at least MinWeeks of the last Weeks weeks.
+	Recurring struct {
+		Weeks    int `yaml:"weeks"`
+		MinWeeks int `yaml:"min_weeks"`
+	} `yaml:"recurring"`
+	// Emerging: this week's complaints significantly above the baseline.
+	Emerging struct {
+		// Alpha is the significance level of the one-sided Poisson test.
+		Alpha float64 `yaml:"alpha"`
+		// MinCount is the fewest complaints in a week that can be news.
+		MinCount int `yaml:"min_count"`
+		// BaselineWeeks is how many earlier weeks form the baseline.
+		BaselineWeeks int `yaml:"baseline_weeks"`
+	} `yaml:"emerging"`
 }

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/voc-analytics/voc/collectors/survey"
 )
@@ -19,7 +20,9 @@ func TestTemplateLoadsAndDocumentsEveryOption(t *testing.T) {
 	// Every yaml key of every config struct appears in the template, as an
 	// option or a commented example, so `voc init` really lists them all.
 	text := string(Template())
-	for _, typ := range []reflect.Type{reflect.TypeOf(Config{}), reflect.TypeOf(Source{}), reflect.TypeOf(survey.Mapping{})} {
+	for _, typ := range []reflect.Type{reflect.TypeOf(Config{}), reflect.TypeOf(Source{}), reflect.TypeOf(survey.Mapping{}),
+		reflect.TypeOf(HTTP{}), reflect.TypeOf(HTML{}), reflect.TypeOf(JSONLD{}), reflect.TypeOf(JSONAPI{}), reflect.TypeOf(JSONFields{}),
+		reflect.TypeOf(AppStore{}), reflect.TypeOf(File{})} {
 		for i := 0; i < typ.NumField(); i++ {
 			key, _, _ := strings.Cut(typ.Field(i).Tag.Get("yaml"), ",")
 			if key == "" || key == "-" {
@@ -65,6 +68,44 @@ sources:
 				t.Errorf("location = %v, %v", loc, err)
 			}
 		}},
+		{name: "collector sources", yaml: `
+sources:
+  shop:
+    type: html
+    channel: 天猫旗舰店
+    urls: ["https://shop.example.com/r"]
+    max_pages: 5
+    incremental: false
+    http:
+      delay: 1500ms
+      retries: -1
+      headers: {Referer: "https://shop.example.com/"}
+    html:
+      review: li.review
+      rating: ".stars@class"
+  api:
+    type: jsonapi
+    rating_scale: 10
+    jsonapi:
+      fields: {text: "comments[].content"}
+      cursor_path: next
+  drop:
+    type: file
+    file: {dir: incoming}
+`, check: func(t *testing.T, c *Config) {
+			s := c.Sources["shop"]
+			if s.HTML == nil || s.HTML.Rating != ".stars@class" || s.MaxPages != 5 || s.IsIncremental() || s.HTTP.Delay != 1500*time.Millisecond ||
+				s.HTTP.Retries != -1 || s.HTTP.Headers["Referer"] == "" || s.URLs[0] != "https://shop.example.com/r" {
+				t.Errorf("html source = %+v", s)
+			}
+			if a := c.Sources["api"]; a.RatingScale != 10 || a.JSONAPI.Fields.Text != "comments[].content" || !a.IsIncremental() {
+				t.Errorf("jsonapi source = %+v", a)
+			}
+		}},
+		{name: "html source without selectors", yaml: "sources:\n  s:\n    type: html\n", wantErr: "sources.s.html"},
+		{name: "file source without folder", yaml: "sources:\n  s:\n    type: file\n", wantErr: "file.dir"},
+		{name: "negative budget", yaml: "sources:\n  s:\n    type: jsonld\n    max_pages: -1\n", wantErr: "max_pages"},
+		{name: "misspelt collector option", yaml: "sources:\n  s:\n    type: html\n    html:\n      reviews: li\n", wantErr: "reviews"},
 		{name: "misspelt option is refused with its line", yaml: "db: x.duckdb\ntimezon: UTC\n", wantErr: "line 2"},
 		{name: "unknown source type", yaml: "sources:\n  a:\n    type: carrier-pigeon\n", wantErr: `sources.a.type: "carrier-pigeon"`},
 		{name: "bad time zone", yaml: "timezone: Mars/Olympus\n", wantErr: "Mars/Olympus"},

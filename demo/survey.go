@@ -24,12 +24,16 @@ type Survey struct {
 	Responses int       // answers to generate, before the deliberate bad rows
 	End       time.Time // the newest answer is on the day before End
 	Weeks     int       // answers spread over this many weeks
+	// Spike makes this share (0-1) of the last week's answers unhappy about
+	// packages arriving crushed, as when a courier hub mishandles parcels:
+	// the kind of new problem the emerging-theme detection is for.
+	Spike float64
 }
 
 // DefaultSurvey is what `voc demo` generates: eight weeks of answers ending
 // before end.
 func DefaultSurvey(end time.Time) Survey {
-	return Survey{Seed: 20261125, Responses: 480, End: end, Weeks: 8}
+	return Survey{Seed: 20261125, Responses: 480, End: end, Weeks: 8, Spike: 0.35}
 }
 
 // BadRows is how many deliberately malformed rows Export adds, so the demo
@@ -73,6 +77,9 @@ var (
 	}
 	complaintTW = []string{"物流太慢了，等了十天", "品質很差，用兩天就壞了", "客服態度很差，一直推託"}
 	complaintEN = []string{"Shipping took forever", "The box arrived crushed", "Stopped working after a week", "Customer service never answered my emails", "Looks like a fake, not the real brand", "Returning it was a nightmare"}
+	damageZH    = []string{"包装破损，盒子都压扁了。", "外箱破了，东西也摔坏了。", "快递包装破破烂烂，里面的东西压坏了。", "收到时包装是破的，很失望。"}
+	damageTW    = []string{"包裝破損，盒子都壓扁了。", "外箱破了，東西也摔壞了。"}
+	damageEN    = []string{"The box arrived crushed.", "Package was damaged in transit, item broken."}
 	escalation  = []string{"再不处理我就去12315投诉", "已经联系律师了，等着吧", "我要找媒体曝光你们"}
 )
 
@@ -137,6 +144,10 @@ func (s Survey) broken(r *rand.Rand, id int, at time.Time, spoil func([]string))
 
 func (s Survey) response(r *rand.Rand, id int, at time.Time) []string {
 	level := pickLevel(r)
+	spiked := !at.Before(s.End.AddDate(0, 0, -7)) && r.Float64() < s.Spike
+	if spiked {
+		level = 1 + r.IntN(2)
+	}
 	lang := "zh"
 	switch x := r.IntN(100); {
 	case x < 18:
@@ -169,14 +180,17 @@ func (s Survey) response(r *rand.Rand, id int, at time.Time) []string {
 		label,
 		fmt.Sprint(rec),
 		repurchase,
-		comment(r, level, lang),
+		s.comment(r, level, lang, spiked),
 	}
 }
 
 // comment writes the free text. About a third of respondents leave it empty,
 // as real survey takers do; a few satisfied ratings carry angry words, the
 // hidden dissatisfaction voc is meant to surface.
-func comment(r *rand.Rand, level int, lang string) string {
+func (s Survey) comment(r *rand.Rand, level int, lang string, spiked bool) string {
+	if spiked {
+		return pickLang(r, lang, damageZH, damageTW, damageEN)
+	}
 	if r.IntN(100) < 30 {
 		return ""
 	}

@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
@@ -205,4 +206,196 @@ func (db *DB) ReplaceThemeWeeks(ctx context.Context, weeks []voc.ThemeWeek) erro
 		}
 		return nil
 	})
+}
+
+// ThemeWeekCount is one theme's raw figures for one week, before the
+// recurring/emerging verdicts.
+type ThemeWeekCount struct {
+	Theme      string
+	Week       time.Time // the Monday, as a date (UTC midnight of that day)
+	Complaints int
+	Praises    int
+	MeanLevel  float64 // mean scores.level of the complaining items; 0 if none
+}
+
+// weekExpr is an item's ISO week start (Monday) in the zone given as the
+// query's first parameter. Items without a creation time count in the week
+// they were collected.
+const weekExpr = `CAST(date_trunc('week', timezone(?, coalesce(i.created_at, i.collected_at))) AS DATE)`
+
+// ThemeWeekCounts counts, per theme and ISO week in zone tz (an IANA name),
+// the items with a complaint and with a praise hit on the theme, and the
+// mean level of the complaining items; and, per week, all items. Items with
+// neither a creation nor a collection time are left out of both.
+func (db *DB) ThemeWeekCounts(ctx context.Context, tz string) ([]ThemeWeekCount, map[time.Time]int, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+WITH hits AS (
+	SELECT DISTINCT h.theme, h.polarity, h.item_id, `+weekExpr+` AS week
+	FROM theme_hits h JOIN items i ON i.id = h.item_id
+	WHERE coalesce(i.created_at, i.collected_at) IS NOT NULL
+)
+SELECT h.theme, h.week,
+	count(*) FILTER (WHERE h.polarity = 'complaint'),
+	count(*) FILTER (WHERE h.polarity = 'praise'),
+	coalesce(avg(s.level) FILTER (WHERE h.polarity = 'complaint'), 0)
+FROM hits h LEFT JOIN scores s ON s.item_id = h.item_id
+GROUP BY h.theme, h.week
+ORDER BY h.theme, h.week`, tz)
+	if err != nil {
+		return nil, nil, fmt.Errorf("theme week counts in %s: %w", db.path, err)
+	}
+	defer rows.Close()
+	var out []ThemeWeekCount
+	for rows.Next() {
+		var c ThemeWeekCount
+		if err := rows.Scan(&c.Theme, &c.Week, &c.Complaints, &c.Praises, &c.MeanLevel); err != nil {
+			return nil, nil, fmt.Errorf("theme week counts in %s: %w", db.path, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("theme week counts in %s: %w", db.path, err)
+	}
+	totals := map[time.Time]int{}
+	trows, err := db.sql.QueryContext(ctx, `
+SELECT `+weekExpr+` AS week, count(*) FROM items i
+WHERE coalesce(i.created_at, i.collected_at) IS NOT NULL GROUP BY week`, tz)
+	if err != nil {
+		return nil, nil, fmt.Errorf("week totals in %s: %w", db.path, err)
+	}
+	defer trows.Close()
+	for trows.Next() {
+		var (
+			w time.Time
+			n int
+		)
+		if err := trows.Scan(&w, &n); err != nil {
+			return nil, nil, fmt.Errorf("week totals in %s: %w", db.path, err)
+		}
+		totals[w] = n
+	}
+	if err := trows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("week totals in %s: %w", db.path, err)
+	}
+	return out, totals, nil
+}
+
+// ThemeWeeks reads the theme_weeks table, by theme then week.
+func (db *DB) ThemeWeeks(ctx context.Context) ([]voc.ThemeWeek, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+SELECT theme, week, complaints, praises, items, coalesce(mean_level, 0), recurring, emerging,
+	coalesce(expected, 0), coalesce(p_value, 1)
+FROM theme_weeks ORDER BY theme, week`)
+	if err != nil {
+		return nil, fmt.Errorf("theme weeks in %s: %w", db.path, err)
+	}
+	defer rows.Close()
+	var out []voc.ThemeWeek
+	for rows.Next() {
+		var w voc.ThemeWeek
+		if err := rows.Scan(&w.Theme, &w.Week, &w.Complaints, &w.Praises, &w.Items, &w.MeanLevel,
+			&w.Recurring, &w.Emerging, &w.Expected, &w.PValue); err != nil {
+			return nil, fmt.Errorf("theme weeks in %s: %w", db.path, err)
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// ThemeItem is an item that hit a theme, with the clause that hit it.
+type ThemeItem struct {
+	ID        int64
+	Source    string
+	Product   string
+	CreatedAt time.Time
+	Level     voc.Level // scores.level, LevelNone if not scored
+	Polarity  voc.Polarity
+	Clause    string
+	Text      string
+}
+
+// ThemeQuery selects a theme's items. Zero fields select everything.
+type ThemeQuery struct {
+	Theme    string
+	Polarity voc.Polarity // "" for both
+	From, To time.Time    // created (or collected) in [From, To)
+	Limit    int          // 0: 100
+}
+
+// ThemeItems lists the items that hit q.Theme, newest first, one row per
+// item (its first matching clause).
+func (db *DB) ThemeItems(ctx context.Context, q ThemeQuery) ([]ThemeItem, error) {
+	if q.Limit <= 0 {
+		q.Limit = 100
+	}
+	var from, to any
+	if !q.From.IsZero() {
+		from = q.From.UTC()
+	}
+	if !q.To.IsZero() {
+		to = q.To.UTC()
+	}
+	rows, err := db.sql.QueryContext(ctx, `
+SELECT i.id, i.source, coalesce(i.product, ''), coalesce(i.created_at, i.collected_at) AS created,
+	coalesce(s.level, 0), first(h.polarity ORDER BY h.clause_start), first(h.clause ORDER BY h.clause_start), coalesce(i.text, '')
+FROM theme_hits h JOIN items i ON i.id = h.item_id LEFT JOIN scores s ON s.item_id = i.id
+WHERE h.theme = ? AND (? = '' OR h.polarity = ?)
+  AND (?::TIMESTAMPTZ IS NULL OR coalesce(i.created_at, i.collected_at) >= ?::TIMESTAMPTZ)
+  AND (?::TIMESTAMPTZ IS NULL OR coalesce(i.created_at, i.collected_at) < ?::TIMESTAMPTZ)
+GROUP BY ALL
+ORDER BY created DESC NULLS LAST, i.id DESC
+LIMIT ?`, q.Theme, string(q.Polarity), string(q.Polarity), from, from, to, to, q.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("items of theme %s in %s: %w", q.Theme, db.path, err)
+	}
+	defer rows.Close()
+	var out []ThemeItem
+	for rows.Next() {
+		var (
+			it       ThemeItem
+			at       sql.NullTime
+			level    int
+			polarity string
+		)
+		if err := rows.Scan(&it.ID, &it.Source, &it.Product, &at, &level, &polarity, &it.Clause, &it.Text); err != nil {
+			return nil, fmt.Errorf("items of theme %s in %s: %w", q.Theme, db.path, err)
+		}
+		it.CreatedAt, it.Level, it.Polarity = at.Time, voc.Level(level), voc.Polarity(polarity)
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// ItemText is an item's id, text and level (scores.level; LevelNone when
+// not scored yet), for mining.
+type ItemText struct {
+	ID    int64
+	Text  string
+	Level voc.Level
+}
+
+// ItemTexts returns the texts of items created (or collected) since the
+// given time, newest first, at most limit of them; empty texts are skipped.
+func (db *DB) ItemTexts(ctx context.Context, since time.Time, limit int) ([]ItemText, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+SELECT i.id, i.text, coalesce(s.level, i.rating, 0) FROM items i LEFT JOIN scores s ON s.item_id = i.id
+WHERE coalesce(i.text, '') <> '' AND coalesce(i.created_at, i.collected_at) >= ?
+ORDER BY coalesce(i.created_at, i.collected_at) DESC, i.id DESC LIMIT ?`, since.UTC(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("item texts in %s: %w", db.path, err)
+	}
+	defer rows.Close()
+	var out []ItemText
+	for rows.Next() {
+		var (
+			it    ItemText
+			level int
+		)
+		if err := rows.Scan(&it.ID, &it.Text, &level); err != nil {
+			return nil, fmt.Errorf("item texts in %s: %w", db.path, err)
+		}
+		it.Level = voc.Level(level)
+		out = append(out, it)
+	}
+	return out, rows.Err()
 }

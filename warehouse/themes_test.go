@@ -124,3 +124,67 @@ func TestReplaceThemeWeeks(t *testing.T) {
 		t.Errorf("row = %v (week must stay the local Monday, not shift to Sunday in UTC)", r)
 	}
 }
+
+func TestThemeWeekCountsUseLocalWeeks(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	// Sunday 2026-11-22 20:00 UTC is already Monday 04:00 in Shanghai: the
+	// item belongs to the week of 11-23 there, and to the week of 11-16 in UTC.
+	sunday := time.Date(2026, 11, 22, 20, 0, 0, 0, time.UTC)
+	a := item("s", "a", "物流太慢")
+	a.CreatedAt = sunday
+	b := item("s", "b", "很好")
+	b.CreatedAt = sunday.Add(-72 * time.Hour)
+	c := item("s", "c", "慢死了")
+	c.CreatedAt = time.Time{}
+	c.CollectedAt = sunday.Add(-72 * time.Hour)
+	if _, err := db.UpsertItems(ctx, []voc.Item{a, b, c}); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := db.ItemsToTag(ctx, "x", 0, 10)
+	var tags []TaggedItem
+	for _, it := range in {
+		tg := TaggedItem{ContentHash: it.ContentHash, Tagging: voc.Tagging{ItemID: it.ID, Taxonomy: "x"}}
+		if it.Text != "很好" {
+			// Two hits on one theme in one item count once.
+			tg.Tagging.Hits = []voc.ThemeHit{{Theme: "delivery_speed", Polarity: voc.Complaint}, {Theme: "delivery_speed", Polarity: voc.Complaint, Start: 3}}
+		}
+		tags = append(tags, tg)
+	}
+	if err := db.SaveTags(ctx, tags); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		tz          string
+		weeks       map[string]int // complaints per week
+		totalMonday string
+		total       int
+	}{
+		{"Asia/Shanghai", map[string]int{"2026-11-16": 1, "2026-11-23": 1}, "2026-11-16", 2},
+		{"UTC", map[string]int{"2026-11-16": 2}, "2026-11-16", 3},
+	} {
+		counts, totals, err := db.ThemeWeekCounts(ctx, tc.tz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, c := range counts {
+			got[c.Week.Format(time.DateOnly)] = c.Complaints
+			if c.Theme != "delivery_speed" || c.MeanLevel != 0 {
+				t.Errorf("%s: %+v", tc.tz, c)
+			}
+		}
+		if len(got) != len(tc.weeks) {
+			t.Errorf("%s: weeks %v, want %v", tc.tz, got, tc.weeks)
+		}
+		for w, n := range tc.weeks {
+			if got[w] != n {
+				t.Errorf("%s: week %s complaints %d, want %d", tc.tz, w, got[w], n)
+			}
+		}
+		monday, _ := time.Parse(time.DateOnly, tc.totalMonday)
+		if totals[monday] != tc.total {
+			t.Errorf("%s: total items week %s = %d, want %d (all %v)", tc.tz, tc.totalMonday, totals[monday], tc.total, totals)
+		}
+	}
+}

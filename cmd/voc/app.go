@@ -88,6 +88,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.evalCommand(),
 		a.trainCommand(),
 		a.pipelineCommand(),
+		a.themesCommand(),
 		a.versionCommand(),
 	)
 	return root

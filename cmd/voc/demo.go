@@ -13,7 +13,6 @@ import (
 	"github.com/voc-analytics/voc/collectors/survey"
 	"github.com/voc-analytics/voc/demo"
 	"github.com/voc-analytics/voc/jobs"
-	"github.com/voc-analytics/voc/pipeline"
 )
 
 // demoZone fixes the demo's clock to one zone so every machine generates
@@ -54,8 +53,11 @@ starts that directory's warehouse afresh each time.`,
 				return err
 			}
 
+			// The demo's answers end with the last complete ISO week, the
+			// week a weekly report is about.
 			today := time.Now().In(loc)
 			end := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
+			end = end.AddDate(0, 0, -((int(end.Weekday()) + 6) % 7))
 			spec := demo.DefaultSurvey(end)
 			body, err := spec.Export()
 			if err != nil {
@@ -75,11 +77,12 @@ starts that directory's warehouse afresh each time.`,
 			if err != nil {
 				return err
 			}
-			model, err := a.sentimentModel("")
+			a.cfg.Timezone = demoZone
+			job, err := a.pipelineConfig("", nil)
 			if err != nil {
 				return err
 			}
-			scored, err := jobs.RunPipeline(ctx, db, model, pipeline.ScoreOptions{})
+			scored, err := jobs.RunPipeline(ctx, db, job)
 			if err != nil {
 				return err
 			}

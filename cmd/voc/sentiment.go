@@ -389,18 +389,21 @@ func (a *app) pipelineCommand() *cobra.Command {
 	var modelPath string
 	cmd := &cobra.Command{
 		Use:   "pipeline",
-		Short: "Score every item that needs it",
+		Short: "Score and tag every item that needs it, and update theme trends",
 		Long: `pipeline reads the items that have no score from the current model for their
 current content (new items, edited ones, and all of history after a model
-change), scores their text on the five-level scale in batches, and stores
-level, score, confidence and the phrases behind each score. Each batch is one
-transaction: an interrupted run keeps what it finished and the next run
-carries on.`,
+change), scores their text on the five-level scale and stores level, score,
+confidence and the phrases behind each score; then tags the items the
+current taxonomy has not seen with complaint themes and escalation risk; then
+recomputes each theme's weekly figures and its recurring/emerging status.
+Each batch is one transaction: an interrupted run keeps what it finished and
+the next run carries on.`,
 		Example: `  voc pipeline
   voc pipeline --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			m, err := a.sentimentModel(modelPath)
+			p := a.progress("pipeline")
+			job, err := a.pipelineConfig(modelPath, p.update)
 			if err != nil {
 				return err
 			}
@@ -409,8 +412,7 @@ carries on.`,
 				return err
 			}
 			defer db.Close()
-			p := a.progress("scoring")
-			sum, err := jobs.RunPipeline(cmd.Context(), db, m, pipeline.ScoreOptions{Reasons: a.cfg.Sentiment.Reasons, Progress: p.update})
+			sum, err := jobs.RunPipeline(cmd.Context(), db, job)
 			p.done()
 			if err != nil {
 				return err
@@ -436,5 +438,15 @@ func (a *app) printPipeline(sum *jobs.PipelineSummary) {
 			a.printf("  %d %s %d", int(l), l.LabelZH(), s.Levels[l])
 		}
 		a.printf("\n")
+	}
+	t := sum.Tag
+	if t.Tagged > 0 {
+		a.printf("tagged %d items with taxonomy %s: %d with themes, %d threatening escalation\n", t.Tagged, t.Taxonomy, t.WithThemes, t.Escalations)
+	}
+	if len(sum.Emerging) > 0 {
+		a.printf("emerging this week: %s\n", strings.Join(sum.Emerging, ", "))
+	}
+	if len(sum.Recurring) > 0 {
+		a.printf("recurring: %s\n", strings.Join(sum.Recurring, ", "))
 	}
 }

@@ -14,6 +14,10 @@ import (
 type Doc struct {
 	ID   string
 	Text string
+	// Unhappy marks an item its customer rated 1 or 2: a clause of it no
+	// theme explains is a candidate complaint unless it reads as clearly
+	// positive, whatever a scorer that never saw the words (异味) thinks.
+	Unhappy bool
 }
 
 // ProposeOptions bound discovery. Zero values mean the defaults.
@@ -22,6 +26,10 @@ type ProposeOptions struct {
 	MaxProposals int // at most this many proposals, largest first (default 20)
 	Examples     int // example item ids per proposal (default 5)
 	TopPhrases   int // phrases listed per proposal (default 10)
+	// Scorer decides which clauses are negative; nil means the lexicon
+	// scorer. A trained model knows far more negative words (异味, 卡顿)
+	// than any lexicon, which is the point of discovery.
+	Scorer ClauseScorer
 }
 
 // PhraseCount is a phrase and the number of items it occurred in.
@@ -72,6 +80,10 @@ func Propose(docs []Doc, t *Taxonomy, opt ProposeOptions) []Proposal {
 		opt.TopPhrases = 10
 	}
 	m := NewMatcher(t)
+	scorer := opt.Scorer
+	if scorer == nil {
+		scorer = m.scorer
+	}
 	type group struct {
 		phrases map[string]int
 		items   []string
@@ -84,7 +96,7 @@ func Propose(docs []Doc, t *Taxonomy, opt ProposeOptions) []Proposal {
 				continue
 			}
 			norm := normalize.Text(c.Text)
-			if m.scorer.ScoreClause(norm) >= 0 {
+			if sc := scorer.ScoreClause(norm); sc >= 0 && !(d.Unhappy && sc < 0.3) {
 				continue
 			}
 			aspect, phrase := aspectOpinion(m.scorer, normalize.Tokens(norm))
@@ -138,6 +150,18 @@ func aspectOpinion(s ClauseScorer, toks []normalize.Token) (aspect, phrase strin
 		if !isAspectToken(tk) {
 			continue
 		}
+		// The clause is already known to be negative: when no word after
+		// the aspect is negative on its own, its first adjective carries
+		// the complaint (异味 + 大: "大" is harmless alone).
+		adjective := ""
+		for j := i + 1; j < len(toks) && j <= i+4; j++ {
+			if w := toks[j]; adjective == "" && strings.HasPrefix(w.POS, "a") {
+				if isAspectToken(w) && w.POS != "eng" {
+					break
+				}
+				adjective = w.Text
+			}
+		}
 		for j := i + 1; j < len(toks) && j <= i+4; j++ {
 			w := toks[j]
 			if isAspectToken(w) && w.POS != "eng" {
@@ -152,6 +176,9 @@ func aspectOpinion(s ClauseScorer, toks []normalize.Token) (aspect, phrase strin
 			if j+1 < len(toks) && isNegatorWord(w.Text) && (strings.HasPrefix(toks[j+1].POS, "a") || strings.HasPrefix(toks[j+1].POS, "v")) {
 				return tk.Text, tk.Text + joinSep(tk.Text, w.Text) + w.Text + toks[j+1].Text
 			}
+		}
+		if adjective != "" {
+			return tk.Text, tk.Text + joinSep(tk.Text, adjective) + adjective
 		}
 	}
 	return "", ""

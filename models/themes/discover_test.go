@@ -23,7 +23,7 @@ func loadDocs(t *testing.T) []Doc {
 		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
 			t.Fatal(err)
 		}
-		docs = append(docs, Doc{d.ID, d.Text})
+		docs = append(docs, Doc{ID: d.ID, Text: d.Text})
 	}
 	return docs
 }
@@ -71,5 +71,24 @@ func TestProposeAccept(t *testing.T) {
 	}
 	if _, err := LoadTaxonomy(&buf, "accepted.yaml"); err != nil {
 		t.Fatalf("written taxonomy does not load: %v", err)
+	}
+}
+
+// A clause of an item its customer rated 1-2 is a candidate complaint even
+// when the scorer does not know its words.
+func TestProposeTrustsUnhappyRatings(t *testing.T) {
+	var docs []Doc
+	for i := range 4 {
+		docs = append(docs, Doc{ID: string(rune('a' + i)), Text: "异味很大，熏得头疼", Unhappy: true})
+	}
+	props := Propose(docs, DefaultTaxonomy(), ProposeOptions{})
+	if len(props) != 1 || props[0].Aspect != "异味" || props[0].Items != 4 {
+		t.Errorf("proposals = %+v, want one about 异味 with 4 items", props)
+	}
+	for i := range docs {
+		docs[i].Unhappy = false
+	}
+	if props := Propose(docs, DefaultTaxonomy(), ProposeOptions{}); len(props) != 0 {
+		t.Errorf("without the ratings the lexicon sees no complaint, got %+v", props)
 	}
 }

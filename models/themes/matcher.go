@@ -108,6 +108,10 @@ func NewMatcher(t *Taxonomy, opts ...Option) *Matcher {
 // themeVote is the evidence for one theme in one clause.
 type themeVote struct {
 	aspect bool
+	// aspectEnd is where the theme's last aspect ends in the clause (runes):
+	// of two bare aspects in a compound noun (快递包装, "the courier's
+	// packaging") the last is the head, the thing the clause is about.
+	aspectEnd int
 	// phrases stand on their own; opinions count only next to an aspect
 	phraseComplaint, phrasePraise   int
 	opinionComplaint, opinionPraise int
@@ -147,6 +151,7 @@ func (m *Matcher) Tag(text string) Tagging {
 				switch e.kind {
 				case kindAspect:
 					v.aspect = true
+					v.aspectEnd = max(v.aspectEnd, mt.end)
 					continue
 				case kindComplaint, kindComplaintPhrase:
 					complaint = true
@@ -236,9 +241,16 @@ func (m *Matcher) Tag(text string) Tagging {
 		default:
 			continue
 		}
-		for _, ti := range aspectOnly {
-			out.Themes = m.addHits(out.Themes, ti, Hit{Polarity: pol, Clause: c.Text, Start: c.RuneStart, End: c.RuneEnd, Sentiment: s})
+		// Several bare aspects: the clause's sentiment is about the head
+		// noun, the aspect that ends last ("快递包装破破烂烂" is about the
+		// packaging, not the delivery).
+		head := aspectOnly[0]
+		for _, ti := range aspectOnly[1:] {
+			if votes[int32(ti)].aspectEnd > votes[int32(head)].aspectEnd {
+				head = ti
+			}
 		}
+		out.Themes = m.addHits(out.Themes, head, Hit{Polarity: pol, Clause: c.Text, Start: c.RuneStart, End: c.RuneEnd, Sentiment: s})
 	}
 	return out
 }

@@ -200,3 +200,24 @@ func BenchmarkNewMatcher(b *testing.B) {
 		NewMatcher(tx)
 	}
 }
+
+func TestBareAspectsGoToTheHeadNoun(t *testing.T) {
+	m := NewMatcher(DefaultTaxonomy())
+	for _, tc := range []struct {
+		text, want, notWant string
+	}{
+		{"快递包装破破烂烂", "delivery_damage", "delivery_speed"},
+		{"快递盒子压扁了", "delivery_damage", "delivery_speed"},
+	} {
+		got := map[string]bool{}
+		for _, h := range m.Tag(tc.text).Themes {
+			got[h.Theme] = true
+		}
+		if tc.want != "" && !got[tc.want] {
+			t.Errorf("%s: themes %v, want %s", tc.text, got, tc.want)
+		}
+		if tc.notWant != "" && got[tc.notWant] {
+			t.Errorf("%s: themes %v, do not want %s", tc.text, got, tc.notWant)
+		}
+	}
+}

@@ -146,3 +146,17 @@ func FuzzLoadTaxonomy(f *testing.F) {
 		NewMatcher(tx).Tag("物流太慢，包装破损 not damaged")
 	})
 }
+
+func TestFingerprintFollowsContent(t *testing.T) {
+	base := DefaultTaxonomy()
+	if Fingerprint(base) != Fingerprint(DefaultTaxonomy()) {
+		t.Fatal("fingerprint of the same taxonomy differs between loads")
+	}
+	grown, err := Accept(base, Proposal{ID: "noise", NameZH: "噪音", NameEN: "Noise", Aspect: "噪音", Phrases: []PhraseCount{{Phrase: "噪音大", Count: 3}}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Fingerprint(grown) == Fingerprint(base) {
+		t.Error("a taxonomy with a new theme has the old fingerprint: history would not be re-tagged")
+	}
+}
