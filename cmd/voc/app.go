@@ -80,6 +80,8 @@ func (a *app) rootCommand() *cobra.Command {
 	root.AddCommand(
 		a.initCommand(),
 		a.importCommand(),
+		a.collectCommand(),
+		a.sourcesCommand(),
 		a.queryCommand(),
 		a.statusCommand(),
 		a.demoCommand(),
