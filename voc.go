@@ -215,6 +215,16 @@ const (
 	RunOK      RunStatus = "ok"
 	RunPartial RunStatus = "partial" // finished, but some input was rejected or failed
 	RunFailed  RunStatus = "failed"
+	// RunSkipped records a scheduled run that did not start because the
+	// job's previous run was still going: a job never overlaps itself.
+	RunSkipped RunStatus = "skipped"
+)
+
+// What started a run, as recorded in Run.Trigger.
+const (
+	TriggerManual   = "manual"   // a command: voc import, voc pipeline, voc run
+	TriggerSchedule = "schedule" // the daemon, at the job's scheduled time
+	TriggerCatchUp  = "catch-up" // the daemon at its start, for a scheduled time it was down for
 )
 
 // Run is one execution of a job (an import, a collection, the pipeline, a
@@ -223,6 +233,7 @@ type Run struct {
 	ID       int64
 	Job      string // e.g. "import survey", "collect"
 	Source   string // empty for jobs not tied to one source
+	Trigger  string // TriggerManual, TriggerSchedule or TriggerCatchUp
 	Started  time.Time
 	Finished time.Time
 	Status   RunStatus

@@ -42,6 +42,8 @@ type Config struct {
 	Sentiment Sentiment `yaml:"sentiment"`
 	// Themes configures complaint-theme tagging and trend detection.
 	Themes Themes `yaml:"themes"`
+	// Schedule is when `voc schedule` runs each job (see schedules.go).
+	Schedule Schedule `yaml:"schedule"`
 
 	// path is the file this was read from, "" for defaults.
 	path string
@@ -267,6 +269,9 @@ func Parse(b []byte, name string) (*Config, error) {
 
 func (c *Config) validate() error {
 	if _, err := c.Location(); err != nil {
+		return err
+	}
+	if err := c.Schedule.Validate(c.Sources); err != nil {
 		return err
 	}
 	for name, s := range c.Sources {

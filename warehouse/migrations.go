@@ -182,6 +182,14 @@ CREATE TABLE theme_weeks (
 	computed_at TIMESTAMPTZ NOT NULL
 );
 `},
+	// What started each run: 'manual' (a command), 'schedule' (the daemon
+	// at the job's time) or 'catch-up' (the daemon at its start, for a time
+	// it was down for). Runs recorded before this version were all started
+	// by a command. DuckDB cannot add a column with a constraint, so the
+	// NOT NULL is kept by StartRun and RecordRun instead.
+	{6, "run triggers", `
+ALTER TABLE runs ADD COLUMN trigger VARCHAR DEFAULT 'manual';
+`},
 }
 
 const createMigrationsTable = `

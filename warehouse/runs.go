@@ -2,7 +2,6 @@ package warehouse
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -21,13 +20,15 @@ func (db *DB) StartRun(ctx context.Context, job, source string) (voc.Run, error)
 	}
 	// DuckDB keeps microseconds; truncating here makes the returned run
 	// equal to what Runs reads back.
-	run := voc.Run{Job: job, Source: source, Started: time.Now().UTC().Truncate(time.Microsecond), Status: voc.RunRunning}
+	run := voc.Run{Job: job, Source: source, Trigger: TriggerOf(ctx),
+		Started: time.Now().UTC().Truncate(time.Microsecond), Status: voc.RunRunning}
 	err := db.sql.QueryRowContext(ctx,
-		`INSERT INTO runs (job, source, started, status) VALUES (?, ?, ?, ?) RETURNING id`,
-		job, nullString(source), run.Started, string(run.Status)).Scan(&run.ID)
+		`INSERT INTO runs (job, source, trigger, started, status) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		job, nullString(source), run.Trigger, run.Started, string(run.Status)).Scan(&run.ID)
 	if err != nil {
 		return voc.Run{}, fmt.Errorf("start run %s: %w", job, err)
 	}
+	noteStarted(ctx, run)
 	return run, nil
 }
 
@@ -66,40 +67,14 @@ WHERE id = ?`,
 
 // Runs lists the latest runs, newest first; limit <= 0 lists all.
 func (db *DB) Runs(ctx context.Context, limit int) ([]voc.Run, error) {
-	query := `
-SELECT id, job, coalesce(source, ''), started, finished, status, loaded, dupes, updated, rejected,
-	coalesce(error, ''), coalesce(detail::VARCHAR, '')
-FROM runs ORDER BY started DESC, id DESC`
+	query := `SELECT ` + runColumns + ` FROM runs ORDER BY started DESC, id DESC`
 	var args []any
 	if limit > 0 {
 		query += ` LIMIT ?`
 		args = append(args, limit)
 	}
-	rows, err := db.sql.QueryContext(ctx, query, args...)
+	runs, err := db.queryRuns(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
-	}
-	defer rows.Close()
-	var runs []voc.Run
-	for rows.Next() {
-		var (
-			r        voc.Run
-			status   string
-			finished sql.NullTime
-		)
-		err := rows.Scan(&r.ID, &r.Job, &r.Source, &r.Started, &finished, &status,
-			&r.Loaded, &r.Dupes, &r.Updated, &r.Rejected, &r.Error, &r.Detail)
-		if err != nil {
-			return nil, fmt.Errorf("list runs: %w", err)
-		}
-		r.Status = voc.RunStatus(status)
-		r.Started = r.Started.UTC()
-		if finished.Valid {
-			r.Finished = finished.Time.UTC()
-		}
-		runs = append(runs, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
 	return runs, nil

@@ -91,6 +91,8 @@ func (a *app) rootCommand() *cobra.Command {
 		a.trainCommand(),
 		a.pipelineCommand(),
 		a.themesCommand(),
+		a.scheduleCommand(),
+		a.runCommand(),
 		a.versionCommand(),
 	)
 	return root

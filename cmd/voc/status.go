@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/voc-analytics/voc/output"
+	"github.com/voc-analytics/voc/schedules"
 )
 
 func (a *app) statusCommand() *cobra.Command {
@@ -31,6 +32,10 @@ func (a *app) statusCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			sched, err := a.scheduleStatus(ctx, db)
+			if err != nil {
+				return err
+			}
 			if a.jsonOut {
 				type countJSON struct {
 					Source string     `json:"source"`
@@ -43,6 +48,7 @@ func (a *app) statusCommand() *cobra.Command {
 					ID       int64      `json:"id"`
 					Job      string     `json:"job"`
 					Source   string     `json:"source,omitempty"`
+					Trigger  string     `json:"trigger"`
 					Status   string     `json:"status"`
 					Started  time.Time  `json:"started"`
 					Finished *time.Time `json:"finished,omitempty"`
@@ -53,15 +59,16 @@ func (a *app) statusCommand() *cobra.Command {
 					Error    string     `json:"error,omitempty"`
 				}
 				out := struct {
-					DB    string      `json:"db"`
-					Items []countJSON `json:"items"`
-					Runs  []runJSON   `json:"runs"`
-				}{DB: db.Path(), Items: []countJSON{}, Runs: []runJSON{}}
+					DB       string                `json:"db"`
+					Items    []countJSON           `json:"items"`
+					Runs     []runJSON             `json:"runs"`
+					Schedule []schedules.JobStatus `json:"schedule"`
+				}{DB: db.Path(), Items: []countJSON{}, Runs: []runJSON{}, Schedule: nonNil(sched)}
 				for _, c := range counts {
 					out.Items = append(out.Items, countJSON{c.Source, string(c.Kind), c.Items, timePtr(c.First), timePtr(c.Last)})
 				}
 				for _, r := range last {
-					out.Runs = append(out.Runs, runJSON{r.ID, r.Job, r.Source, string(r.Status), r.Started, timePtr(r.Finished), r.Loaded, r.Dupes, r.Updated, r.Rejected, r.Error})
+					out.Runs = append(out.Runs, runJSON{r.ID, r.Job, r.Source, r.Trigger, string(r.Status), r.Started, timePtr(r.Finished), r.Loaded, r.Dupes, r.Updated, r.Rejected, r.Error})
 				}
 				return a.writeJSON(out)
 			}
@@ -82,10 +89,32 @@ func (a *app) statusCommand() *cobra.Command {
 			}
 			if len(last) > 0 {
 				a.printf("\nlast runs\n")
-				t := output.Table{Columns: []string{"id", "job", "source", "status", "started", "loaded", "dupes", "updated", "rejected", "error"}}
+				t := output.Table{Columns: []string{"id", "job", "source", "trigger", "status", "started", "loaded", "dupes", "updated", "rejected", "error"}}
 				for _, r := range last {
-					t.Rows = append(t.Rows, []any{r.ID, r.Job, r.Source, string(r.Status), r.Started.Local().Format(time.DateTime),
+					t.Rows = append(t.Rows, []any{r.ID, r.Job, r.Source, r.Trigger, string(r.Status), r.Started.Local().Format(time.DateTime),
 						int64(r.Loaded), int64(r.Dupes), int64(r.Updated), int64(r.Rejected), r.Error})
+				}
+				if err := output.WriteTable(a.stdout, t); err != nil {
+					return err
+				}
+			}
+			if len(sched) > 0 {
+				a.printf("\nschedule (voc schedule)\n")
+				t := output.Table{Columns: []string{"job", "source", "spec", "next", "last run", "last status", "note"}}
+				for _, j := range sched {
+					var lastAt, lastStatus any = "", ""
+					if j.Last != nil {
+						lastAt, lastStatus = j.Last.Started.Local().Format(time.DateTime), string(j.Last.Status)
+					}
+					note := j.Error
+					if j.CatchUp {
+						note = "missed a run: catches up at daemon start"
+					}
+					next := ""
+					if !j.Next.IsZero() {
+						next = j.Next.Local().Format(time.DateTime)
+					}
+					t.Rows = append(t.Rows, []any{j.Job, j.Source, j.Spec, next, lastAt, lastStatus, note})
 				}
 				return output.WriteTable(a.stdout, t)
 			}
