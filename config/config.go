@@ -15,6 +15,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -242,7 +243,36 @@ func Load(path string, mustExist bool) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(b, path)
+	c, err := Parse(b, path)
+	if err != nil {
+		return nil, err
+	}
+	c.resolvePaths(filepath.Dir(path))
+	return c, nil
+}
+
+// resolvePaths makes the file paths a voc.yaml names relative to the
+// file's own folder, so `voc --config /etc/voc/voc.yaml` (or a daemon
+// started from anywhere) finds the same files as a run from that folder.
+func (c *Config) resolvePaths(dir string) {
+	for _, p := range []*string{&c.DB, &c.Sentiment.Model, &c.Themes.Taxonomy} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+	for name, s := range c.Sources {
+		if s.File == nil {
+			continue
+		}
+		f := *s.File
+		for _, p := range []*string{&f.Dir, &f.DoneDir} {
+			if *p != "" && !filepath.IsAbs(*p) {
+				*p = filepath.Join(dir, *p)
+			}
+		}
+		s.File = &f
+		c.Sources[name] = s
+	}
 }
 
 // Parse decodes a voc.yaml document. Unknown keys are errors: a misspelt

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -133,5 +134,24 @@ func TestLoadMissingFile(t *testing.T) {
 	}
 	if _, err := Load(t.TempDir()+"/none.yaml", true); err == nil {
 		t.Error("a config named explicitly must exist")
+	}
+}
+
+func TestLoadResolvesPathsAgainstTheFile(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/voc.yaml"
+	text := "db: data/voc.duckdb\nthemes:\n  taxonomy: mine.yaml\nsentiment:\n  model: /abs/m.model\nsources:\n  drop:\n    type: file\n    file:\n      dir: inbox\n      done_dir: done\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DB != dir+"/data/voc.duckdb" || c.Themes.Taxonomy != dir+"/mine.yaml" || c.Sentiment.Model != "/abs/m.model" {
+		t.Errorf("paths: db %s, taxonomy %s, model %s", c.DB, c.Themes.Taxonomy, c.Sentiment.Model)
+	}
+	if f := c.Sources["drop"].File; f.Dir != dir+"/inbox" || f.DoneDir != dir+"/done" {
+		t.Errorf("file source: %+v", f)
 	}
 }

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -11,8 +14,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/voc-analytics/voc/collectors/survey"
+	"github.com/voc-analytics/voc/config"
 	"github.com/voc-analytics/voc/demo"
 	"github.com/voc-analytics/voc/jobs"
+	"github.com/voc-analytics/voc/warehouse"
 )
 
 // demoZone fixes the demo's clock to one zone so every machine generates
@@ -27,9 +32,11 @@ func (a *app) demoCommand() *cobra.Command {
 		Long: `demo shows voc at work without any data of your own. It generates a
 realistic satisfaction-survey export (问卷星 shape, GBK-encoded, answers in
 simplified and traditional Chinese and English, a few deliberately broken
-rows), imports it into a fresh warehouse in --dir, scores every answer's
-text on the five-level scale with the built-in model, and prints what
-happened and what to try next.
+rows) and imports it into a fresh warehouse in --dir; starts a demo shop on
+127.0.0.1 (review pages in simplified and traditional Chinese and English,
+JSON-LD, a JSON API) and collects its reviews; scores every item on the
+five-level scale with the built-in model and tags complaint themes; and
+prints what happened and what to try next.
 
 The demo never touches ./voc.duckdb: it works in its own directory, and
 starts that directory's warehouse afresh each time.`,
@@ -77,6 +84,10 @@ starts that directory's warehouse afresh each time.`,
 			if err != nil {
 				return err
 			}
+			collected, err := collectDemoShop(ctx, db, end, loc)
+			if err != nil {
+				return err
+			}
 			a.cfg.Timezone = demoZone
 			job, err := a.pipelineConfig("", nil)
 			if err != nil {
@@ -86,18 +97,27 @@ starts that directory's warehouse afresh each time.`,
 			if err != nil {
 				return err
 			}
+			cfgPath := filepath.Join(dir, "voc.yaml")
+			if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf("# Written by voc demo: the demo's warehouse and time zone.\ndb: %s\ntimezone: %s\n", filepath.Base(db.Path()), demoZone)), 0o644); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
 			if a.jsonOut {
-				return a.writeJSON(map[string]any{"db": db.Path(), "survey_export": export, "import": sum, "pipeline": scored})
+				return a.writeJSON(map[string]any{"db": db.Path(), "config": cfgPath, "survey_export": export, "import": sum, "collect": collected, "pipeline": scored})
 			}
 			a.printf("generated %s: %d survey answers over %d weeks, %d of them deliberately broken\n",
 				export, spec.Responses+demo.BadRows, spec.Weeks, demo.BadRows)
 			a.printImport(sum)
+			a.printf("\ncollected the demo shop on 127.0.0.1 (HTML in simplified and traditional Chinese, JSON-LD, a JSON API):\n")
+			for _, c := range collected {
+				a.printf("  %-10s %-8s %3d pages, %4d reviews\n", c.Source, c.Type, c.Pages, c.New)
+			}
+			a.printf("\n")
 			a.printPipeline(scored)
-			a.printf("\nwarehouse: %s\n\nnext:\n", db.Path())
-			a.printf("  voc status --db %s\n", db.Path())
-			a.printf("  voc query --db %s \"SELECT rating, count(*) AS n FROM items GROUP BY rating ORDER BY rating\"\n", db.Path())
-			a.printf("  voc query --db %s \"SELECT line, reason FROM rejects\"\n", db.Path())
-			a.printf("  voc query --db %s \"SELECT i.rating, s.text_level, i.text FROM items i JOIN scores s ON s.item_id = i.id WHERE s.disagreement\"\n", db.Path())
+			a.printf("\nwarehouse: %s (settings in %s)\n\nnext:\n", db.Path(), cfgPath)
+			a.printf("  voc status --config %s\n", cfgPath)
+			a.printf("  voc themes --config %s\n", cfgPath)
+			a.printf("  voc themes show delivery_damage --config %s\n", cfgPath)
+			a.printf("  voc query --config %s \"SELECT i.rating, s.text_level, i.text FROM items i JOIN scores s ON s.item_id = i.id WHERE s.disagreement\"\n", cfgPath)
 			a.printf("  voc explain \"物流不慢，但是客服态度太差了\"\n")
 			return nil
 		},
@@ -115,4 +135,20 @@ func removeWarehouse(path string) error {
 		}
 	}
 	return nil
+}
+
+// collectDemoShop serves the demo shop on a loopback port for as long as it
+// takes to collect it, with reviews up to end.
+func collectDemoShop(ctx context.Context, db *warehouse.DB, end time.Time, loc *time.Location) ([]*jobs.CollectSummary, error) {
+	shop := demo.NewShop(20261125, end, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo shop: %w", err)
+	}
+	srv := &http.Server{Handler: shop, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)                               //nolint:errcheck // ends with Shutdown below
+	defer srv.Shutdown(context.WithoutCancel(ctx)) //nolint:errcheck
+	cfg := config.Default()
+	cfg.Sources = demo.ShopSources("http://" + ln.Addr().String())
+	return jobs.CollectAll(ctx, db, cfg, nil, jobs.CollectOptions{Location: loc, Now: shop.Now})
 }

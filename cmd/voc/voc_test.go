@@ -187,8 +187,12 @@ func TestDemoRunsFreshEachTime(t *testing.T) {
 			t.Fatalf("demo exit %d: %s", code, stderr)
 		}
 		res := decode[struct {
-			DB       string
-			Import   importJSON
+			DB      string
+			Import  importJSON
+			Collect []struct {
+				Source string
+				New    int `json:"items_new"`
+			}
 			Pipeline struct {
 				Score struct {
 					Scored int
@@ -196,8 +200,15 @@ func TestDemoRunsFreshEachTime(t *testing.T) {
 				}
 			}
 		}](t, out)
-		if res.Pipeline.Score.Scored != 480 || res.Pipeline.Score.NoText == 0 {
-			t.Errorf("demo pipeline = %+v, want all 480 answers scored, some without text", res.Pipeline.Score)
+		reviews := 0
+		for _, c := range res.Collect {
+			reviews += c.New
+		}
+		if len(res.Collect) != 4 || reviews < 100 {
+			t.Errorf("demo collected %+v, want four shop sources with reviews", res.Collect)
+		}
+		if res.Pipeline.Score.Scored != 480+reviews || res.Pipeline.Score.NoText == 0 {
+			t.Errorf("demo pipeline = %+v, want all %d items scored, some without text", res.Pipeline.Score, 480+reviews)
 		}
 		if res.Import.Loaded != 480 || res.Import.Rejected != 3 || res.Import.Duplicates != 0 {
 			t.Errorf("demo import = %+v, want 480 loaded and 3 rejected into a fresh warehouse", res.Import)
