@@ -12,6 +12,7 @@ import (
 
 	"github.com/voc-analytics/voc"
 	"github.com/voc-analytics/voc/config"
+	"github.com/voc-analytics/voc/pipeline/normalize"
 )
 
 // Collector reads one configured source. Collect fetches pages in order,
@@ -233,7 +234,7 @@ func (r *Run) fill(it *voc.Item) {
 	if r.Config.Lang != "" {
 		it.Lang = r.Config.Lang
 	} else if it.Lang == "" {
-		it.Lang = DetectLang(it.Text)
+		it.Lang = normalize.Lang(it.Text)
 	}
 	if it.CollectedAt.IsZero() {
 		it.CollectedAt = r.Now

@@ -134,23 +134,6 @@ func TestParseDate(t *testing.T) {
 	}
 }
 
-func TestDetectLang(t *testing.T) {
-	tests := map[string]string{
-		"物流很快，包装完好":                  "zh-Hans",
-		"品質很好，出貨很快":                  "zh-Hant",
-		"客服態度很差，一直推託":                "zh-Hant",
-		"Fast delivery, great sound": "en",
-		"AirSound 耳机音质很好":            "zh-Hans",
-		"":                           "",
-		"👍👍👍 123":                    "",
-	}
-	for in, want := range tests {
-		if got := DetectLang(in); got != want {
-			t.Errorf("DetectLang(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestWatermark(t *testing.T) {
 	t0 := time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC)
 	items := []voc.Item{
