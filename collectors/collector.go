@@ -240,8 +240,11 @@ func (r *Run) fill(it *voc.Item) {
 		it.CollectedAt = r.Now
 	}
 	if it.ExternalID == "" {
+		// The displayed name still tells two identical short reviews
+		// apart, even where it cannot identify a customer.
 		it.ExternalID = ItemKey(it)
 	}
+	it.AuthorKey = StableAuthor(it.AuthorKey)
 }
 
 // BudgetLeft tells a collector with several streams (countries, products)

@@ -21,3 +21,25 @@ func ItemKey(it *voc.Item) string {
 	}
 	return "k:" + hex.EncodeToString(h.Sum(nil))[:32]
 }
+
+// anonymousAuthors are the names shops and app stores show for reviewers
+// who chose not to be named. They name nobody: two of them are not one
+// customer.
+var anonymousAuthors = map[string]bool{
+	"匿名": true, "匿名用户": true, "匿名買家": true, "匿名买家": true, "匿名用戶": true, "匿名會員": true, "匿名会员": true,
+	"游客": true, "遊客": true, "买家": true, "買家": true, "用户": true, "用戶": true,
+	"anonymous": true, "a customer": true, "amazon customer": true, "customer": true, "guest": true, "n/a": true,
+}
+
+// StableAuthor returns name if it can identify one customer across
+// reviews, else "": anonymous placeholders, and masked nicknames (j***8,
+// 李**) that shops show for many different people alike. Repeat-complainant
+// detection keys on the result, so a wrong "same customer" is worse than a
+// missed one.
+func StableAuthor(name string) string {
+	name = strings.TrimSpace(name)
+	if name == "" || strings.ContainsAny(name, "*＊") || anonymousAuthors[strings.ToLower(name)] {
+		return ""
+	}
+	return name
+}

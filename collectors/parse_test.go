@@ -227,3 +227,14 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
+
+func TestStableAuthor(t *testing.T) {
+	for in, want := range map[string]string{
+		"小王2716": "小王2716", " Jenny_W ": "Jenny_W", "j***8": "", "李**": "", "t＊＊y": "",
+		"匿名用户": "", "匿名": "", "Anonymous": "", "Amazon Customer": "", "": "",
+	} {
+		if got := StableAuthor(in); got != want {
+			t.Errorf("StableAuthor(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -95,6 +95,9 @@ var (
 	shopBadEN    = []string{"Shipping took forever", "The box arrived crushed", "Stopped working after a week, poor quality", "Customer service never answered my emails", "Looks like a fake, not the real brand", "Returning it was a nightmare"}
 	shopAngry5EN = []string{"Five stars so you read this: the courier threw it over the fence and support hung up on me!"}
 
+	// Nicknames as shops show them: some masked (j***8) or anonymous, which
+	// name nobody in particular; the rest get a number, as real nicknames
+	// are unique (小王2716), except a few regulars who come back.
 	shopNamesZH = []string{"小王", "李**", "匿名用户", "j***8", "阿杰", "Momo", "张小姐", "t***y"}
 	shopNamesTW = []string{"小美", "陳先生", "阿明", "k***3", "匿名"}
 	shopNamesEN = []string{"Anna", "Tom B.", "j.doe", "Priya", "Chris", "M. Lee"}
@@ -155,7 +158,7 @@ func (s *Shop) review(sec string, at time.Time, product int) shopReview {
 			text += sep + pick(bad)
 		}
 	}
-	r := shopReview{ID: fmt.Sprintf("%s-%05d", sec, s.seq), Product: product, Stars: stars, Author: pick(names), Text: text, At: at}
+	r := shopReview{ID: fmt.Sprintf("%s-%05d", sec, s.seq), Product: product, Stars: stars, Author: s.author(names, stars), Text: text, At: at}
 	if stars <= 2 && s.rng.IntN(2) == 0 {
 		r.Reply = map[string]string{ShopTW: "很抱歉造成您的不便，已私訊處理", ShopEN: "Sorry to hear that, we have sent you a message."}[sec]
 		if r.Reply == "" {
@@ -497,4 +500,22 @@ func ShopSources(base string) map[string]config.Source {
 // ShopSourcesYAML is ShopSources as the `sources:` block of a voc.yaml.
 func ShopSourcesYAML(base string) ([]byte, error) {
 	return yaml.Marshal(map[string]any{"sources": ShopSources(base)})
+}
+
+// shopRegulars are customers who review again and again; their second
+// complaint within a month makes them repeat complainants.
+var shopRegulars = []string{"购物狂小刘", "老顾客阿强", "Jenny_W"}
+
+// author picks a reviewer: now and then a regular (more often when
+// unhappy), else a nickname made unique with a number unless it is masked
+// or anonymous.
+func (s *Shop) author(names []string, stars int) string {
+	if n := s.rng.IntN(100); n < 4 || stars <= 2 && n < 12 {
+		return shopRegulars[s.rng.IntN(len(shopRegulars))]
+	}
+	name := names[s.rng.IntN(len(names))]
+	if strings.Contains(name, "*") || strings.Contains(name, "匿名") {
+		return name
+	}
+	return fmt.Sprintf("%s%d", name, 1000+s.rng.IntN(9000))
 }
