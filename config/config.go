@@ -43,6 +43,8 @@ type Config struct {
 	Sentiment Sentiment `yaml:"sentiment"`
 	// Themes configures complaint-theme tagging and trend detection.
 	Themes Themes `yaml:"themes"`
+	// Reports configures the HTML reports.
+	Reports Reports `yaml:"reports"`
 	// Schedule is when `voc schedule` runs each job (see schedules.go).
 	Schedule Schedule `yaml:"schedule"`
 
@@ -255,7 +257,7 @@ func Load(path string, mustExist bool) (*Config, error) {
 // file's own folder, so `voc --config /etc/voc/voc.yaml` (or a daemon
 // started from anywhere) finds the same files as a run from that folder.
 func (c *Config) resolvePaths(dir string) {
-	for _, p := range []*string{&c.DB, &c.Sentiment.Model, &c.Themes.Taxonomy} {
+	for _, p := range []*string{&c.DB, &c.Sentiment.Model, &c.Themes.Taxonomy, &c.Reports.Dir} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}
@@ -303,6 +305,11 @@ func (c *Config) validate() error {
 	}
 	if err := c.Schedule.Validate(c.Sources); err != nil {
 		return err
+	}
+	for _, l := range c.Reports.Langs {
+		if l != "zh" && l != "en" {
+			return fmt.Errorf("reports.langs: %q is not zh or en", l)
+		}
 	}
 	for name, s := range c.Sources {
 		if name == "" {
@@ -408,4 +415,28 @@ type Themes struct {
 		// BaselineWeeks is how many earlier weeks form the baseline.
 		BaselineWeeks int `yaml:"baseline_weeks"`
 	} `yaml:"emerging"`
+}
+
+// Reports configures the HTML reports `voc report` and the schedule write.
+type Reports struct {
+	// Dir is where reports are written (an index.html lists them all).
+	Dir string `yaml:"dir"`
+	// Langs are the languages each report is written in: zh, en or both.
+	Langs []string `yaml:"langs"`
+}
+
+// ReportDir resolves Dir's default.
+func (r Reports) ReportDir() string {
+	if r.Dir == "" {
+		return "reports"
+	}
+	return r.Dir
+}
+
+// ReportLangs resolves Langs' default (Chinese).
+func (r Reports) ReportLangs() []string {
+	if len(r.Langs) == 0 {
+		return []string{"zh"}
+	}
+	return r.Langs
 }

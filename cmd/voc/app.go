@@ -91,6 +91,8 @@ func (a *app) rootCommand() *cobra.Command {
 		a.trainCommand(),
 		a.pipelineCommand(),
 		a.themesCommand(),
+		a.reportCommand(),
+		a.serveCommand(),
 		a.scheduleCommand(),
 		a.runCommand(),
 		a.versionCommand(),

@@ -17,6 +17,7 @@ import (
 	"github.com/voc-analytics/voc/config"
 	"github.com/voc-analytics/voc/demo"
 	"github.com/voc-analytics/voc/jobs"
+	"github.com/voc-analytics/voc/reports"
 	"github.com/voc-analytics/voc/warehouse"
 )
 
@@ -97,12 +98,18 @@ starts that directory's warehouse afresh each time.`,
 			if err != nil {
 				return err
 			}
+			reportDir := filepath.Join(dir, "reports")
+			week := reports.WeekOf(end.AddDate(0, 0, -1))
+			written, err := a.writeWeeklyReports(ctx, db, week, []string{"zh", "en"}, reportDir)
+			if err != nil {
+				return err
+			}
 			cfgPath := filepath.Join(dir, "voc.yaml")
-			if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf("# Written by voc demo: the demo's warehouse and time zone.\ndb: %s\ntimezone: %s\n", filepath.Base(db.Path()), demoZone)), 0o644); err != nil {
+			if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf("# Written by voc demo: the demo's warehouse, time zone and reports.\ndb: %s\ntimezone: %s\nreports:\n  dir: reports\n  langs: [zh, en]\n", filepath.Base(db.Path()), demoZone)), 0o644); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
 			if a.jsonOut {
-				return a.writeJSON(map[string]any{"db": db.Path(), "config": cfgPath, "survey_export": export, "import": sum, "collect": collected, "pipeline": scored})
+				return a.writeJSON(map[string]any{"db": db.Path(), "config": cfgPath, "survey_export": export, "import": sum, "collect": collected, "pipeline": scored, "reports": written})
 			}
 			a.printf("generated %s: %d survey answers over %d weeks, %d of them deliberately broken\n",
 				export, spec.Responses+demo.BadRows, spec.Weeks, demo.BadRows)
@@ -113,11 +120,17 @@ starts that directory's warehouse afresh each time.`,
 			}
 			a.printf("\n")
 			a.printPipeline(scored)
+			a.printf("\nweekly report of %s, offline-ready HTML:\n", week)
+			for _, w := range written {
+				a.printf("  %s\n", w.Weekly)
+			}
+			a.printf("  all reports: %s\n", written[0].Index)
 			a.printf("\nwarehouse: %s (settings in %s)\n\nnext:\n", db.Path(), cfgPath)
 			a.printf("  voc status --config %s\n", cfgPath)
 			a.printf("  voc themes --config %s\n", cfgPath)
 			a.printf("  voc themes show delivery_damage --config %s\n", cfgPath)
 			a.printf("  voc query --config %s \"SELECT i.rating, s.text_level, i.text FROM items i JOIN scores s ON s.item_id = i.id WHERE s.disagreement\"\n", cfgPath)
+			a.printf("  voc serve --config %s      # the reports and live drill-downs on http://127.0.0.1:8047\n", cfgPath)
 			a.printf("  voc explain \"物流不慢，但是客服态度太差了\"\n")
 			return nil
 		},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"github.com/voc-analytics/voc/config"
 	"github.com/voc-analytics/voc/jobs"
 	"github.com/voc-analytics/voc/output"
+	"github.com/voc-analytics/voc/reports"
 	"github.com/voc-analytics/voc/schedules"
 	"github.com/voc-analytics/voc/warehouse"
 )
@@ -84,14 +86,32 @@ func (a *app) collectJobs(sc config.Schedule) ([]schedules.Job, error) {
 	return list, nil
 }
 
-// reportJobs is the hook for the weekly report: one schedules.Job named
-// as its runs are recorded, with Spec sc.Report.CronOr(config.DefaultReportCron),
-// CatchUp sc.Report.IsCatchUp() (a report due on Monday morning must not
-// be lost to a reboot), After []string{jobs.JobPipeline}, and a Run that
-// writes the report from the db it is given. No report job is wired yet.
+// reportJobName is what weekly report runs are recorded under.
+const reportJobName = "report weekly"
+
+// reportJobs writes the weekly report of the last complete week, after the
+// pipeline (catching up by default: a report due on Monday morning must not
+// be lost to a reboot).
 func (a *app) reportJobs(sc config.Schedule) []schedules.Job {
-	_ = sc
-	return nil
+	if sc.Report.Off {
+		return nil
+	}
+	return []schedules.Job{{
+		Name:    reportJobName,
+		Spec:    sc.Report.CronOr(config.DefaultReportCron),
+		CatchUp: sc.Report.IsCatchUp(),
+		After:   []string{jobs.JobPipeline},
+		Run: func(ctx context.Context, db *warehouse.DB) (voc.Run, error) {
+			written, err := a.writeWeeklyReports(ctx, db, reports.Week{}, a.cfg.Reports.ReportLangs(), a.cfg.Reports.ReportDir())
+			r := voc.Run{Status: voc.RunOK}
+			for _, w := range written {
+				r.Loaded += 1 + len(w.Themes) // pages written
+				detail, _ := json.Marshal(map[string]any{"weekly": w.Weekly, "index": w.Index})
+				r.Detail = string(detail)
+			}
+			return r, err
+		},
+	}}
 }
 
 // scheduledPipeline is the pipeline job: score, tag, trends, as `voc
