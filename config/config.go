@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -125,7 +126,9 @@ type HTTP struct {
 	// IgnoreRobotsTxt skips robots.txt. Only for sites you own or have
 	// permission to read: robots.txt is honoured by default.
 	IgnoreRobotsTxt bool `yaml:"ignore_robots_txt"`
-	// Headers and Cookies are sent with every request of this source.
+	// Headers and Cookies are sent with every request of this source. A
+	// value written as ${NAME} is read from the environment when voc.yaml
+	// is loaded, so session cookies and API keys stay out of the file.
 	Headers map[string]string `yaml:"headers"`
 	Cookies map[string]string `yaml:"cookies"`
 }
@@ -293,6 +296,9 @@ func Parse(b []byte, name string) (*Config, error) {
 		c.Sources = map[string]Source{}
 	}
 	c.path = name
+	if err := c.expandSecrets(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", name, err)
+	}
 	if err := c.validate(); err != nil {
 		return nil, fmt.Errorf("config %s: %w", name, err)
 	}
@@ -439,4 +445,28 @@ func (r Reports) ReportLangs() []string {
 		return []string{"zh"}
 	}
 	return r.Langs
+}
+
+// expandSecrets replaces ${NAME} in header and cookie values with the
+// environment variable NAME. An unset variable is an error: a request sent
+// with an empty session cookie fails in confusing ways far from here.
+func (c *Config) expandSecrets() error {
+	for name, s := range c.Sources {
+		for _, m := range []map[string]string{s.HTTP.Headers, s.HTTP.Cookies} {
+			for k, v := range m {
+				var missing []string
+				m[k] = os.Expand(v, func(env string) string {
+					val, ok := os.LookupEnv(env)
+					if !ok {
+						missing = append(missing, env)
+					}
+					return val
+				})
+				if len(missing) > 0 {
+					return fmt.Errorf("sources.%s.http: %s refers to unset environment variable %s", name, k, strings.Join(missing, ", "))
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -155,3 +155,20 @@ func TestLoadResolvesPathsAgainstTheFile(t *testing.T) {
 		t.Errorf("file source: %+v", f)
 	}
 }
+
+func TestSecretsComeFromTheEnvironment(t *testing.T) {
+	t.Setenv("VOC_TEST_SESSION", "s3cret")
+	text := "sources:\n  shop:\n    type: jsonapi\n    urls: [\"http://127.0.0.1/api\"]\n    jsonapi:\n      items: \"comments[]\"\n      fields: {text: content}\n    http:\n      cookies: {session: \"${VOC_TEST_SESSION}\"}\n      headers: {X-Key: \"key-${VOC_TEST_SESSION}\"}\n"
+	c, err := Parse([]byte(text), "voc.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := c.Sources["shop"].HTTP
+	if h.Cookies["session"] != "s3cret" || h.Headers["X-Key"] != "key-s3cret" {
+		t.Errorf("cookies %v headers %v", h.Cookies, h.Headers)
+	}
+	_, err = Parse([]byte(strings.ReplaceAll(text, "VOC_TEST_SESSION", "VOC_TEST_UNSET_SECRET")), "voc.yaml")
+	if err == nil || !strings.Contains(err.Error(), "VOC_TEST_UNSET_SECRET") {
+		t.Errorf("unset variable: %v", err)
+	}
+}
