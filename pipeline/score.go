@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/voc-analytics/voc"
@@ -57,40 +56,31 @@ func Score(ctx context.Context, db *warehouse.DB, s Scorer, opt ScoreOptions) (S
 	if err != nil {
 		return sum, err
 	}
-	var after int64
 	out := make([]warehouse.ScoredItem, 0, opt.BatchSize)
-	for {
-		batch, err := db.ItemsToScore(ctx, sum.Model, after, opt.BatchSize)
-		if err != nil {
-			return sum, err
-		}
-		if len(batch) == 0 {
-			break
-		}
-		out = out[:0]
-		for _, in := range batch {
-			sc := ScoreText(s, in.Text, opt.Reasons)
-			sc.ItemID, sc.Rating = in.ID, in.Rating
-			out = append(out, warehouse.ScoredItem{Score: sc, ContentHash: in.ContentHash})
-			sum.Levels[sc.TextLevel]++
-			if !sc.TextLevel.Valid() {
-				sum.NoText++
+	sum.Scored, err = batches(ctx, "score", opt.BatchSize,
+		func(after int64, n int) ([]warehouse.ScoreInput, error) {
+			return db.ItemsToScore(ctx, sum.Model, after, n)
+		},
+		func(in warehouse.ScoreInput) int64 { return in.ID },
+		func(batch []warehouse.ScoreInput) error {
+			out = out[:0]
+			for _, in := range batch {
+				sc := ScoreText(s, in.Text, opt.Reasons)
+				sc.ItemID, sc.Rating = in.ID, in.Rating
+				out = append(out, warehouse.ScoredItem{Score: sc, ContentHash: in.ContentHash})
+				sum.Levels[sc.TextLevel]++
+				if !sc.TextLevel.Valid() {
+					sum.NoText++
+				}
+				if sc.Disagrees() {
+					sum.Disagreements++
+				}
 			}
-			if sc.Disagrees() {
-				sum.Disagreements++
-			}
-			after = in.ID
-		}
-		if err := ctx.Err(); err != nil {
-			return sum, fmt.Errorf("score: stopped after %d items: %w", sum.Scored, err)
-		}
-		if err := db.SaveScores(ctx, out); err != nil {
-			return sum, fmt.Errorf("score: %w", err)
-		}
-		sum.Scored += len(batch)
-		if opt.Progress != nil {
-			opt.Progress(sum.Scored, total)
-		}
+			return db.SaveScores(ctx, out)
+		},
+		progressOf(opt.Progress, total))
+	if err != nil {
+		return sum, err
 	}
 	sum.Duration = time.Since(start)
 	return sum, nil
@@ -109,4 +99,12 @@ func ScoreText(s Scorer, text string, reasons int) voc.Score {
 		sc.Reasons = append(sc.Reasons, voc.Reason{Phrase: c.Phrase, Weight: c.Weight})
 	}
 	return sc
+}
+
+// progressOf adapts a (done, total) progress callback; nil stays nil.
+func progressOf(f func(done, total int), total int) func(int) {
+	if f == nil {
+		return nil
+	}
+	return func(done int) { f(done, total) }
 }

@@ -45,46 +45,37 @@ func Tag(ctx context.Context, db *warehouse.DB, m Tagger, fingerprint string, op
 	if err != nil {
 		return sum, err
 	}
-	var after int64
 	out := make([]warehouse.TaggedItem, 0, opt.BatchSize)
-	for {
-		batch, err := db.ItemsToTag(ctx, fingerprint, after, opt.BatchSize)
-		if err != nil {
-			return sum, err
-		}
-		if len(batch) == 0 {
-			break
-		}
-		out = out[:0]
-		for _, in := range batch {
-			tg := TagText(m, in.Text)
-			tg.ItemID, tg.Taxonomy = in.ID, fingerprint
-			out = append(out, warehouse.TaggedItem{Tagging: tg, ContentHash: in.ContentHash})
-			if len(tg.Hits) > 0 {
-				sum.WithThemes++
-			}
-			if tg.Escalation {
-				sum.Escalations++
-			}
-			seen := map[string]bool{}
-			for _, h := range tg.Hits {
-				if h.Polarity == voc.Complaint && !seen[h.Theme] {
-					seen[h.Theme] = true
-					sum.Complaints[h.Theme]++
+	sum.Tagged, err = batches(ctx, "tag", opt.BatchSize,
+		func(after int64, n int) ([]warehouse.TagInput, error) {
+			return db.ItemsToTag(ctx, fingerprint, after, n)
+		},
+		func(in warehouse.TagInput) int64 { return in.ID },
+		func(batch []warehouse.TagInput) error {
+			out = out[:0]
+			for _, in := range batch {
+				tg := TagText(m, in.Text)
+				tg.ItemID, tg.Taxonomy = in.ID, fingerprint
+				out = append(out, warehouse.TaggedItem{Tagging: tg, ContentHash: in.ContentHash})
+				if len(tg.Hits) > 0 {
+					sum.WithThemes++
+				}
+				if tg.Escalation {
+					sum.Escalations++
+				}
+				seen := map[string]bool{}
+				for _, h := range tg.Hits {
+					if h.Polarity == voc.Complaint && !seen[h.Theme] {
+						seen[h.Theme] = true
+						sum.Complaints[h.Theme]++
+					}
 				}
 			}
-			after = in.ID
-		}
-		if err := ctx.Err(); err != nil {
-			return sum, fmt.Errorf("tag: stopped after %d items: %w", sum.Tagged, err)
-		}
-		if err := db.SaveTags(ctx, out); err != nil {
-			return sum, fmt.Errorf("tag: %w", err)
-		}
-		sum.Tagged += len(batch)
-		if opt.Progress != nil {
-			opt.Progress(sum.Tagged, total)
-		}
+			return db.SaveTags(ctx, out)
+		},
+		progressOf(opt.Progress, total))
+	if err != nil {
+		return sum, err
 	}
 	sum.Duration = time.Since(start)
 	return sum, nil
