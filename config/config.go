@@ -21,6 +21,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/voc-analytics/voc/collectors/complaints"
 	"github.com/voc-analytics/voc/collectors/survey"
 )
 
@@ -48,6 +49,9 @@ type Config struct {
 	Reports Reports `yaml:"reports"`
 	// Schedule is when `voc schedule` runs each job (see schedules.go).
 	Schedule Schedule `yaml:"schedule"`
+	// Complaints sets the service levels and heuristics of the
+	// complaint-handling measures (`voc complaints`, the weekly report).
+	Complaints Complaints `yaml:"complaints"`
 
 	// path is the file this was read from, "" for defaults.
 	path string
@@ -58,7 +62,8 @@ type Config struct {
 // type does not use are ignored by it (and listed per type in voc.yaml).
 type Source struct {
 	// Type says which collector reads it: "survey" for survey exports
-	// imported with `voc import survey`; html, jsonld, jsonapi, appstore
+	// imported with `voc import survey`, "complaints" for helpdesk exports
+	// imported with `voc import complaints`; html, jsonld, jsonapi, appstore
 	// and file for the collectors `voc collect` runs.
 	Type string `yaml:"type"`
 	// Encoding of exported files, or of fetched pages and API answers;
@@ -71,6 +76,9 @@ type Source struct {
 	// Mapping names the columns when the export's headers are not ones
 	// voc recognises by itself (survey and file sources).
 	Mapping *survey.Mapping `yaml:"mapping"`
+	// Complaints holds a complaints source's settings: the column mapping
+	// of its helpdesk export.
+	Complaints *ComplaintSource `yaml:"complaints"`
 
 	// URLs are where a web collector starts: the first review page (html),
 	// product or listing pages (jsonld), the API endpoint (jsonapi).
@@ -224,8 +232,9 @@ type File struct {
 }
 
 // SourceTypes lists the source types this build understands: survey for
-// `voc import survey`, the rest for `voc collect`.
-var SourceTypes = []string{"survey", "html", "jsonld", "jsonapi", "appstore", "file"}
+// `voc import survey`, complaints for `voc import complaints`, the rest for
+// `voc collect`.
+var SourceTypes = []string{"survey", "complaints", "html", "jsonld", "jsonapi", "appstore", "file"}
 
 //go:embed voc.yaml
 var template []byte
@@ -310,6 +319,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.Schedule.Validate(c.Sources); err != nil {
+		return err
+	}
+	if err := c.Complaints.validate(); err != nil {
 		return err
 	}
 	for _, l := range c.Reports.Langs {
@@ -467,6 +479,52 @@ func (c *Config) expandSecrets() error {
 				}
 			}
 		}
+	}
+	return nil
+}
+
+// ComplaintSource is the complaints block of a complaints source.
+type ComplaintSource struct {
+	// Mapping names the columns voc does not recognise by their headers.
+	Mapping *complaints.Mapping `yaml:"mapping"`
+}
+
+// Complaints configures the complaint-handling measures. Zero values get
+// the defaults documented in voc.yaml (see the Defaults methods).
+type Complaints struct {
+	// FirstResponseSLA and CloseSLA are the service levels tickets are
+	// measured against (defaults 24h and 48h).
+	FirstResponseSLA time.Duration `yaml:"first_response_sla"`
+	CloseSLA         time.Duration `yaml:"close_sla"`
+	// RepeatWindow: a customer's ticket on the same theme at most this long
+	// after an earlier one is a repeat (default 720h, 30 days).
+	RepeatWindow time.Duration `yaml:"repeat_window"`
+	// AtRiskAfter: customers whose last word was dissatisfied and who have
+	// been silent this long are listed as at risk (default 720h, 30 days).
+	AtRiskAfter time.Duration `yaml:"at_risk_after"`
+	// Review tunes the "review: possibly malicious" flags.
+	Review ComplaintReview `yaml:"review"`
+}
+
+// ComplaintReview are the thresholds of the possibly-malicious flags.
+type ComplaintReview struct {
+	// DemandRatio: demanded compensation at least this multiple of the
+	// order value (default 3).
+	DemandRatio float64 `yaml:"demand_ratio"`
+	// DemandAmount: demanded compensation at least this much when the
+	// order value is unknown (default 1000).
+	DemandAmount float64 `yaml:"demand_amount"`
+	// RepeatDemands: one customer demanding compensation in this many
+	// tickets (default 3).
+	RepeatDemands int `yaml:"repeat_demands"`
+}
+
+func (c Complaints) validate() error {
+	switch {
+	case c.FirstResponseSLA < 0 || c.CloseSLA < 0 || c.RepeatWindow < 0 || c.AtRiskAfter < 0:
+		return errors.New("complaints: durations must not be negative")
+	case c.Review.DemandRatio < 0 || c.Review.DemandAmount < 0 || c.Review.RepeatDemands < 0:
+		return errors.New("complaints.review: thresholds must not be negative")
 	}
 	return nil
 }

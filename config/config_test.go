@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voc-analytics/voc/collectors/complaints"
 	"github.com/voc-analytics/voc/collectors/survey"
 )
 
@@ -23,7 +24,8 @@ func TestTemplateLoadsAndDocumentsEveryOption(t *testing.T) {
 	text := string(Template())
 	for _, typ := range []reflect.Type{reflect.TypeOf(Config{}), reflect.TypeOf(Source{}), reflect.TypeOf(survey.Mapping{}),
 		reflect.TypeOf(HTTP{}), reflect.TypeOf(HTML{}), reflect.TypeOf(JSONLD{}), reflect.TypeOf(JSONAPI{}), reflect.TypeOf(JSONFields{}),
-		reflect.TypeOf(AppStore{}), reflect.TypeOf(File{})} {
+		reflect.TypeOf(AppStore{}), reflect.TypeOf(File{}), reflect.TypeOf(ComplaintSource{}), reflect.TypeOf(complaints.Mapping{}),
+		reflect.TypeOf(Complaints{}), reflect.TypeOf(ComplaintReview{})} {
 		for i := 0; i < typ.NumField(); i++ {
 			key, _, _ := strings.Cut(typ.Field(i).Tag.Get("yaml"), ",")
 			if key == "" || key == "-" {

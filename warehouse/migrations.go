@@ -190,6 +190,46 @@ CREATE TABLE theme_weeks (
 	{6, "run triggers", `
 ALTER TABLE runs ADD COLUMN trigger VARCHAR DEFAULT 'manual';
 `},
+	// Complaint tickets: what the company did about a complaint. The
+	// complaint itself is an item of kind 'complaint' (text, customer,
+	// product, opened time), scored and tagged like every item; this row
+	// holds the ticket's handling, keyed by that item and by the helpdesk's
+	// (source, ticket id), which is the item's (source, external_id).
+	// channel is normalised (phone, online, store, 12315, platform, other)
+	// with the export's wording in channel_raw; result is NULL while the
+	// ticket is handled; satisfaction is the five-level answer after
+	// handling; escalated_to lists consumer_association, 12315, media,
+	// lawyer, platform or other. demanded is the compensation asked for
+	// (the export's demand column, else an amount demanded in the text),
+	// demand_terms and punitive what the text demands: they feed the
+	// "review: possibly malicious" flag, never a filter. content_hash covers
+	// every field, so a re-export where a ticket got closed is an update.
+	{7, "complaints", `
+CREATE TABLE complaints (
+	item_id             BIGINT PRIMARY KEY,
+	source              VARCHAR NOT NULL,
+	ticket_id           VARCHAR NOT NULL,
+	channel             VARCHAR,
+	channel_raw         VARCHAR,
+	opened_at           TIMESTAMPTZ NOT NULL,
+	first_response_at   TIMESTAMPTZ,
+	closed_at           TIMESTAMPTZ,
+	category            VARCHAR,
+	notes               VARCHAR,
+	result              VARCHAR CHECK (result IN ('resolved', 'partly', 'unresolved', 'withdrawn')),
+	compensation        VARCHAR,
+	compensation_amount DOUBLE,
+	demanded            DOUBLE,
+	demand_terms        VARCHAR[],
+	punitive            BOOLEAN NOT NULL,
+	order_value         DOUBLE,
+	satisfaction        UTINYINT CHECK (satisfaction BETWEEN 1 AND 5),
+	escalated_to        VARCHAR[],
+	content_hash        VARCHAR NOT NULL,
+	updated_at          TIMESTAMPTZ NOT NULL,
+	UNIQUE (source, ticket_id)
+);
+`},
 }
 
 const createMigrationsTable = `

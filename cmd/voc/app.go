@@ -91,6 +91,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.trainCommand(),
 		a.pipelineCommand(),
 		a.themesCommand(),
+		a.complaintsCommand(),
 		a.reportCommand(),
 		a.serveCommand(),
 		a.scheduleCommand(),

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/voc-analytics/voc/collectors/complaints"
 	"github.com/voc-analytics/voc/collectors/survey"
 	"github.com/voc-analytics/voc/config"
 	"github.com/voc-analytics/voc/demo"
@@ -85,6 +86,21 @@ starts that directory's warehouse afresh each time.`,
 			if err != nil {
 				return err
 			}
+			// Complaint tickets go in before the pipeline, so their texts are
+			// scored and theme-tagged with everything else.
+			cspec := demo.DefaultComplaints(end)
+			cbody, err := cspec.Export()
+			if err != nil {
+				return err
+			}
+			cexport := filepath.Join(dir, "complaints-gbk.csv")
+			if err := os.WriteFile(cexport, cbody, 0o644); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+			csum, err := jobs.ImportComplaints(ctx, db, "demo-complaints", []string{cexport}, complaints.Options{Location: loc})
+			if err != nil {
+				return err
+			}
 			collected, err := collectDemoShop(ctx, db, end, loc)
 			if err != nil {
 				return err
@@ -109,11 +125,14 @@ starts that directory's warehouse afresh each time.`,
 				return fmt.Errorf("demo: %w", err)
 			}
 			if a.jsonOut {
-				return a.writeJSON(map[string]any{"db": db.Path(), "config": cfgPath, "survey_export": export, "import": sum, "collect": collected, "pipeline": scored, "reports": written})
+				return a.writeJSON(map[string]any{"db": db.Path(), "config": cfgPath, "survey_export": export, "import": sum,
+					"complaints_export": cexport, "complaints_import": csum, "collect": collected, "pipeline": scored, "reports": written})
 			}
 			a.printf("generated %s: %d survey answers over %d weeks, %d of them deliberately broken\n",
 				export, spec.Responses+demo.BadRows, spec.Weeks, demo.BadRows)
 			a.printImport(sum)
+			a.printf("generated %s: %d complaint tickets, %d of them deliberately broken\n", cexport, csum.Loaded+csum.Rejected, demo.ComplaintBadRows)
+			a.printImport(csum)
 			a.printf("\ncollected the demo shop on 127.0.0.1 (HTML in simplified and traditional Chinese, JSON-LD, a JSON API):\n")
 			for _, c := range collected {
 				a.printf("  %-10s %-8s %3d pages, %4d reviews\n", c.Source, c.Type, c.Pages, c.New)
@@ -129,6 +148,7 @@ starts that directory's warehouse afresh each time.`,
 			a.printf("  voc status --config %s\n", cfgPath)
 			a.printf("  voc themes --config %s\n", cfgPath)
 			a.printf("  voc themes show delivery_damage --config %s\n", cfgPath)
+			a.printf("  voc complaints --config %s\n", cfgPath)
 			a.printf("  voc query --config %s \"SELECT i.rating, s.text_level, i.text FROM items i JOIN scores s ON s.item_id = i.id WHERE s.disagreement\"\n", cfgPath)
 			a.printf("  voc serve --config %s      # the reports and live drill-downs on http://127.0.0.1:8047\n", cfgPath)
 			a.printf("  voc explain \"物流不慢，但是客服态度太差了\"\n")

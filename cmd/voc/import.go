@@ -18,7 +18,7 @@ func (a *app) importCommand() *cobra.Command {
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(a.importSurveyCommand())
+	cmd.AddCommand(a.importSurveyCommand(), a.importComplaintsCommand())
 	return cmd
 }
 

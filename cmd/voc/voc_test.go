@@ -187,9 +187,10 @@ func TestDemoRunsFreshEachTime(t *testing.T) {
 			t.Fatalf("demo exit %d: %s", code, stderr)
 		}
 		res := decode[struct {
-			DB      string
-			Import  importJSON
-			Collect []struct {
+			DB         string
+			Import     importJSON
+			Complaints importJSON `json:"complaints_import"`
+			Collect    []struct {
 				Source string
 				New    int `json:"items_new"`
 			}
@@ -207,8 +208,11 @@ func TestDemoRunsFreshEachTime(t *testing.T) {
 		if len(res.Collect) != 4 || reviews < 100 {
 			t.Errorf("demo collected %+v, want four shop sources with reviews", res.Collect)
 		}
-		if res.Pipeline.Score.Scored != 480+reviews || res.Pipeline.Score.NoText == 0 {
-			t.Errorf("demo pipeline = %+v, want all %d items scored, some without text", res.Pipeline.Score, 480+reviews)
+		if res.Complaints.Loaded < 150 || res.Complaints.Rejected != 2 {
+			t.Errorf("demo complaints import = %+v, want the generated tickets and 2 rejected", res.Complaints)
+		}
+		if res.Pipeline.Score.Scored != 480+reviews+res.Complaints.Loaded || res.Pipeline.Score.NoText == 0 {
+			t.Errorf("demo pipeline = %+v, want all %d items scored, some without text", res.Pipeline.Score, 480+reviews+res.Complaints.Loaded)
 		}
 		if res.Import.Loaded != 480 || res.Import.Rejected != 3 || res.Import.Duplicates != 0 {
 			t.Errorf("demo import = %+v, want 480 loaded and 3 rejected into a fresh warehouse", res.Import)

@@ -225,11 +225,11 @@ func trimSeparators(s string) string {
 	return s
 }
 
-// guessLang is a cheap script count: "zh" when Han characters dominate,
+// GuessLang is a cheap script count: "zh" when Han characters dominate,
 // "en" when Latin letters do, "" otherwise. A Han character counts as three
 // letters, about one word, so "质量很好，iPhone壳有点松" is zh and "great,
 // 很好" is en. The pipeline refines this later (zh-Hans or zh-Hant).
-func guessLang(s string) string {
+func GuessLang(s string) string {
 	han, latin := 0, 0
 	for _, r := range s {
 		switch {

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/voc-analytics/voc/collectors/tabular"
 )
 
 // role is what a column means to voc.
@@ -54,10 +56,10 @@ func (p *parser) readHeader() error {
 	if !ok {
 		return fmt.Errorf("survey %s: no header row: the file has no content", p.name)
 	}
-	if row1.bad != "" {
-		return fmt.Errorf("survey %s line %d: header: %s", p.name, row1.line, row1.bad)
+	if row1.Bad != "" {
+		return fmt.Errorf("survey %s line %d: header: %s", p.name, row1.Line, row1.Bad)
 	}
-	format := detectFormat(row1.cells)
+	format := detectFormat(row1.Cells)
 	want, optionalThird := 1, false
 	switch format {
 	case FormatSurveyMonkey:
@@ -69,7 +71,7 @@ func (p *parser) readHeader() error {
 	if m != nil && m.HeaderRows > 0 {
 		want, optionalThird = m.HeaderRows, false
 	}
-	headers := [][]string{row1.cells}
+	headers := [][]string{row1.Cells}
 	for len(headers) < want || (optionalThird && len(headers) == 2) {
 		rec, ok, err := p.nextNonBlank()
 		if err != nil {
@@ -80,15 +82,15 @@ func (p *parser) readHeader() error {
 		}
 		if len(headers) == 2 && optionalThird {
 			optionalThird = false
-			if rec.bad != "" || !hasImportID(rec.cells) {
+			if rec.Bad != "" || !hasImportID(rec.Cells) {
 				p.pending = append(p.pending, rec)
 				break
 			}
 		}
-		if rec.bad != "" {
-			return fmt.Errorf("survey %s line %d: header: %s", p.name, rec.line, rec.bad)
+		if rec.Bad != "" {
+			return fmt.Errorf("survey %s line %d: header: %s", p.name, rec.Line, rec.Bad)
 		}
-		headers = append(headers, rec.cells)
+		headers = append(headers, rec.Cells)
 	}
 	p.cols = buildColumns(format, headers)
 	for i := range p.roleCol {
@@ -109,7 +111,7 @@ func (p *parser) readHeader() error {
 			names[i] = c.display
 		}
 		return fmt.Errorf("survey %s line %d: no satisfaction or comment column among headers %q; name them in the source's mapping in voc.yaml",
-			p.name, row1.line, names)
+			p.name, row1.Line, names)
 	}
 	for r := roleID; r < numRoles; r++ {
 		if i := p.roleCol[r]; i >= 0 {
@@ -125,20 +127,18 @@ func (p *parser) readHeader() error {
 	if p.loc == nil {
 		p.loc = time.Local
 	}
-	if x, ok := p.rows.(*xlsxRows); ok {
-		p.date1904 = x.date1904()
-	}
+	p.date1904 = p.rows.Date1904
 	return nil
 }
 
 // nextNonBlank returns the next record with content (or a malformed one).
-func (p *parser) nextNonBlank() (record, bool, error) {
+func (p *parser) nextNonBlank() (tabular.Record, bool, error) {
 	for {
 		rec, ok, err := p.next()
 		if err != nil {
 			return rec, false, fmt.Errorf("survey %s: %w", p.name, err)
 		}
-		if !ok || rec.bad != "" || !blank(rec.cells) {
+		if !ok || rec.Bad != "" || !blank(rec.Cells) {
 			return rec, ok, nil
 		}
 	}

@@ -1,7 +1,6 @@
 package survey
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/voc-analytics/voc"
+	"github.com/voc-analytics/voc/collectors/tabular"
 )
 
 // Mapping names, by header text, the columns a file's headers do not make
@@ -92,8 +92,8 @@ type Result struct {
 
 // Content types of the payloads Parse stores.
 const (
-	ContentTypeCSV  = "text/csv"
-	ContentTypeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	ContentTypeCSV  = tabular.ContentTypeCSV
+	ContentTypeXLSX = tabular.ContentTypeXLSX
 )
 
 // Format names reported in Result.Format.
@@ -129,27 +129,15 @@ func ParseFile(ctx context.Context, path string, opt Options) (*Result, error) {
 // The file is read into memory whole, because the raw payload keeps it
 // anyway. Cancelling ctx stops reading and parsing.
 func Parse(ctx context.Context, r io.Reader, name string, opt Options) (*Result, error) {
-	body, err := io.ReadAll(ctxReader{ctx, r})
+	body, err := tabular.ReadAll(ctx, r)
 	if err != nil {
 		return nil, fmt.Errorf("survey %s: read: %w", name, err)
 	}
 	return parseBytes(ctx, body, name, opt)
 }
 
-// ctxReader stops a long read when the import is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
-
-var zipMagic = []byte("PK\x03\x04")
+// zipMagic starts an XLSX file; the fuzz test tells XLSX from CSV by it.
+var zipMagic = tabular.ZIPMagic
 
 func parseBytes(ctx context.Context, body []byte, name string, opt Options) (*Result, error) {
 	now := time.Now
@@ -168,29 +156,19 @@ func parseBytes(ctx context.Context, body []byte, name string, opt Options) (*Re
 		},
 	}
 
-	var rows rowReader
-	if bytes.HasPrefix(body, zipMagic) {
-		res.Payload.ContentType = ContentTypeXLSX
-		xr, err := openXLSX(body)
-		if err != nil {
-			return nil, fmt.Errorf("survey %s: %w", name, err)
-		}
-		defer xr.close()
-		rows = xr
-	} else {
-		res.Payload.ContentType = ContentTypeCSV
-		text, enc, err := decode(body, opt.Encoding)
-		if err != nil {
-			return nil, fmt.Errorf("survey %s: %w", name, err)
-		}
-		res.Encoding = enc
-		rows = newCSVRows(text)
+	file, err := tabular.Open(body, opt.Encoding)
+	if err != nil {
+		return nil, fmt.Errorf("survey %s: %w", name, err)
+	}
+	defer file.Close()
+	res.Payload.ContentType = file.ContentType
+	res.Encoding = file.Encoding
+	if file.ContentType == tabular.ContentTypeCSV {
 		// Line count bounds the row count; sizing once avoids copying a
 		// growing slice of large items over and over.
-		res.Items = make([]voc.Item, 0, min(strings.Count(text, "\n"), 1<<20))
+		res.Items = make([]voc.Item, 0, min(file.Lines, 1<<20))
 	}
-
-	p := &parser{name: name, opt: opt, res: res, collected: collected, rows: rows}
+	p := &parser{name: name, opt: opt, res: res, collected: collected, rows: file}
 	if err := p.readHeader(); err != nil {
 		return nil, err
 	}
@@ -206,8 +184,8 @@ type parser struct {
 	opt       Options
 	res       *Result
 	collected time.Time
-	rows      rowReader
-	pending   []record // records read ahead while finding the header
+	rows      *tabular.File
+	pending   []tabular.Record // records read ahead while finding the header
 
 	cols     []column
 	roleCol  [numRoles]int // column index per role, -1 if none
@@ -216,13 +194,13 @@ type parser struct {
 	date1904 bool
 }
 
-func (p *parser) next() (record, bool, error) {
+func (p *parser) next() (tabular.Record, bool, error) {
 	if n := len(p.pending); n > 0 {
 		rec := p.pending[0]
 		p.pending = p.pending[1:]
 		return rec, true, nil
 	}
-	return p.rows.next()
+	return p.rows.Next()
 }
 
 func (p *parser) readData(ctx context.Context) error {
@@ -240,15 +218,15 @@ func (p *parser) readData(ctx context.Context) error {
 		if !ok {
 			return nil
 		}
-		if rec.bad == "" && blank(rec.cells) {
+		if rec.Bad == "" && blank(rec.Cells) {
 			continue
 		}
 		p.res.Rows++
-		if rec.bad != "" {
-			p.reject(rec, rec.bad)
+		if rec.Bad != "" {
+			p.reject(rec, rec.Bad)
 			continue
 		}
-		cells := rec.cells
+		cells := rec.Cells
 		if len(cells) > width {
 			if !blank(cells[width:]) {
 				p.reject(rec, fmt.Sprintf("row has %d fields, header has %d", len(cells), width))
@@ -257,13 +235,13 @@ func (p *parser) readData(ctx context.Context) error {
 			cells = cells[:width]
 		}
 		if len(cells) < width {
-			if !rec.short {
+			if !rec.Short {
 				p.reject(rec, fmt.Sprintf("row has %d fields, header has %d", len(cells), width))
 				continue
 			}
 			cells = append(cells, make([]string, width-len(cells))...)
 		}
-		it, problems := p.item(cells, rec.line)
+		it, problems := p.item(cells, rec.Line)
 		if len(problems) > 0 {
 			p.reject(rec, strings.Join(problems, "; "))
 			continue
@@ -272,13 +250,13 @@ func (p *parser) readData(ctx context.Context) error {
 	}
 }
 
-func (p *parser) reject(rec record, reason string) {
+func (p *parser) reject(rec tabular.Record, reason string) {
 	p.res.Rejects = append(p.res.Rejects, voc.Reject{
 		Source: p.opt.Source,
 		File:   p.name,
-		Line:   rec.line,
+		Line:   rec.Line,
 		Reason: reason,
-		Raw:    rec.raw,
+		Raw:    rec.Raw,
 	})
 }
 
@@ -345,7 +323,7 @@ func (p *parser) item(cells []string, line int) (voc.Item, []string) {
 	}
 	if v := p.cell(cells, roleComment); v != "" {
 		it.Text = v
-		it.Lang = guessLang(v)
+		it.Lang = GuessLang(v)
 		answered = true
 	}
 	for i, c := range p.cols {
@@ -368,11 +346,4 @@ func (p *parser) item(cells []string, line int) (voc.Item, []string) {
 	return it, problems
 }
 
-func blank(cells []string) bool {
-	for _, c := range cells {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
-}
+func blank(cells []string) bool { return tabular.Blank(cells) }

@@ -1,7 +1,8 @@
-package survey
+package tabular
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -12,20 +13,115 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// record is one row as read from a CSV or a sheet, before any meaning is
+// Record is one row as read from a CSV or a sheet, before any meaning is
 // given to its cells.
-type record struct {
-	cells []string
-	line  int    // 1-based physical line where the record starts, or sheet row
-	raw   string // the row as text, for rejects
-	bad   string // why the row could not be read at all; "" when fine
-	short bool   // true when missing trailing cells are just empty (XLSX)
+type Record struct {
+	Cells []string
+	// Line is the 1-based physical line where the record starts (a quoted
+	// cell may span lines), or the sheet row number for XLSX.
+	Line int
+	// Raw is the row as text, for rejects: the CSV line(s) as read, or the
+	// sheet row written as one CSV line.
+	Raw string
+	// Bad says why the row could not be read at all ("" when fine): a
+	// malformed CSV quote, an unreadable sheet row. The importer rejects it.
+	Bad string
+	// Short is true when missing trailing cells just mean empty cells, as
+	// XLSX rows end at their last non-empty cell; in CSV a short row is a
+	// wrong column count.
+	Short bool
+}
+
+// Blank reports whether every cell is empty or white space.
+func Blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// Content types of the payloads the importers store.
+const (
+	ContentTypeCSV  = "text/csv"
+	ContentTypeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+
+// ZIPMagic starts every XLSX file (a ZIP archive).
+var ZIPMagic = []byte("PK\x03\x04")
+
+// IsXLSX reports whether body is a ZIP archive, which for an export means
+// an XLSX workbook.
+func IsXLSX(body []byte) bool { return bytes.HasPrefix(body, ZIPMagic) }
+
+// File is an opened export: call Next until it reports no more records,
+// then Close.
+type File struct {
+	// ContentType is ContentTypeCSV or ContentTypeXLSX.
+	ContentType string
+	// Encoding is the encoding the text was decoded with ("" for XLSX).
+	Encoding string
+	// Date1904 is true for workbooks counting dates from 1904 (old Mac
+	// Excel); pass it to ParseTime for their serial numbers.
+	Date1904 bool
+	// Lines is the number of line breaks of a CSV's text, an upper bound
+	// of its records for sizing slices; 0 for XLSX.
+	Lines int
+
+	rows  rowReader
+	close func() error
 }
 
 // rowReader yields records in file order. An error is a whole-file failure;
-// a malformed single row comes back as a record with bad set.
+// a malformed single row comes back as a record with Bad set.
 type rowReader interface {
-	next() (record, bool, error)
+	next() (Record, bool, error)
+}
+
+// Open reads body as XLSX (its first sheet) when it starts with the ZIP
+// signature, else as delimited text in the named encoding ("" detects; see
+// DetectEncoding and CanonicalEncoding) whose delimiter (comma, TAB or
+// semicolon, or an Excel "sep=" first line) is detected.
+func Open(body []byte, encoding string) (*File, error) {
+	if IsXLSX(body) {
+		xr, err := openXLSX(body)
+		if err != nil {
+			return nil, err
+		}
+		return &File{ContentType: ContentTypeXLSX, Date1904: xr.date1904(), rows: xr, close: xr.close}, nil
+	}
+	text, enc, err := Decode(body, encoding)
+	if err != nil {
+		return nil, err
+	}
+	return &File{ContentType: ContentTypeCSV, Encoding: enc, Lines: strings.Count(text, "\n"),
+		rows: newCSVRows(text), close: func() error { return nil }}, nil
+}
+
+// Next returns the next record; ok is false at the end. An error is a
+// whole-file failure (an unreadable workbook part), never a bad row.
+func (f *File) Next() (rec Record, ok bool, err error) { return f.rows.next() }
+
+// Close releases the workbook, if any.
+func (f *File) Close() error { return f.close() }
+
+// ReadAll reads r to the end, stopping early when ctx is cancelled: an
+// import of a file on a slow network share can then be interrupted.
+func ReadAll(ctx context.Context, r io.Reader) ([]byte, error) {
+	return io.ReadAll(ctxReader{ctx, r})
+}
+
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // csvRows reads delimited text with encoding/csv, which already handles
@@ -40,7 +136,7 @@ type csvRows struct {
 
 func newCSVRows(text string) *csvRows {
 	c := &csvRows{text: text}
-	comma, skip := sniffDelimiter(text)
+	comma, skip := SniffDelimiter(text)
 	if skip > 0 {
 		c.lineOffset = 1
 		c.byteOffset = skip
@@ -51,27 +147,27 @@ func newCSVRows(text string) *csvRows {
 	return c
 }
 
-func (c *csvRows) next() (record, bool, error) {
+func (c *csvRows) next() (Record, bool, error) {
 	cells, err := c.r.Read()
 	end := c.r.InputOffset()
 	raw := c.slice(c.prev, end)
 	c.prev = end
 	if err == io.EOF {
-		return record{}, false, nil
+		return Record{}, false, nil
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return record{
-			line: pe.StartLine + c.lineOffset,
-			raw:  raw,
-			bad:  fmt.Sprintf("malformed CSV at line %d column %d: %v", pe.Line+c.lineOffset, pe.Column, pe.Err),
+		return Record{
+			Line: pe.StartLine + c.lineOffset,
+			Raw:  raw,
+			Bad:  fmt.Sprintf("malformed CSV at line %d column %d: %v", pe.Line+c.lineOffset, pe.Column, pe.Err),
 		}, true, nil
 	}
 	if err != nil {
-		return record{}, false, err
+		return Record{}, false, err
 	}
 	line, _ := c.r.FieldPos(0)
-	return record{cells: cells, line: line + c.lineOffset, raw: raw}, true, nil
+	return Record{Cells: cells, Line: line + c.lineOffset, Raw: raw}, true, nil
 }
 
 func (c *csvRows) slice(from, to int64) string {
@@ -82,12 +178,12 @@ func (c *csvRows) slice(from, to int64) string {
 	return strings.Trim(text[from:to], "\r\n")
 }
 
-// sniffDelimiter picks comma, TAB or semicolon: the one whose count outside
+// SniffDelimiter picks comma, TAB or semicolon: the one whose count outside
 // quotes is highest on every one of the first few lines (a TSV header may
 // hold unquoted commas in question texts, its data rows will not). An Excel
 // "sep=X" first line names the delimiter outright; skip is then the length
 // of that line, which the CSV reader must not see.
-func sniffDelimiter(text string) (comma rune, skip int) {
+func SniffDelimiter(text string) (comma rune, skip int) {
 	if first, _, _ := strings.Cut(text, "\n"); len(first) < 16 {
 		f := strings.TrimSpace(first)
 		if len(f) > 4 && strings.EqualFold(f[:4], "sep=") {
@@ -173,7 +269,7 @@ type xlsxRows struct {
 	n    int
 }
 
-// XLSX limits: survey exports are small; a workbook that unzips to more is
+// XLSX limits: exports are small; a workbook that unzips to more is
 // refused rather than allowed to fill the disk or memory.
 const (
 	xlsxUnzipLimit    = 1 << 30
@@ -208,19 +304,19 @@ func (x *xlsxRows) date1904() bool {
 	return err == nil && props.Date1904 != nil && *props.Date1904
 }
 
-func (x *xlsxRows) next() (record, bool, error) {
+func (x *xlsxRows) next() (Record, bool, error) {
 	if !x.rows.Next() {
 		if err := x.rows.Error(); err != nil {
-			return record{}, false, fmt.Errorf("xlsx row %d: %w", x.n+1, err)
+			return Record{}, false, fmt.Errorf("xlsx row %d: %w", x.n+1, err)
 		}
-		return record{}, false, nil
+		return Record{}, false, nil
 	}
 	x.n++
 	cells, err := x.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
-		return record{line: x.n, bad: "unreadable row: " + err.Error()}, true, nil
+		return Record{Line: x.n, Bad: "unreadable row: " + err.Error()}, true, nil
 	}
-	return record{cells: cells, line: x.n, raw: joinCSV(cells), short: true}, true, nil
+	return Record{Cells: cells, Line: x.n, Raw: JoinCSV(cells), Short: true}, true, nil
 }
 
 func (x *xlsxRows) close() error {
@@ -231,9 +327,9 @@ func (x *xlsxRows) close() error {
 	return err
 }
 
-// joinCSV renders a sheet row as one CSV line, so a reject's Raw can be
-// pasted back into a spreadsheet.
-func joinCSV(cells []string) string {
+// JoinCSV renders a row as one CSV line, so a reject's Raw can be pasted
+// back into a spreadsheet.
+func JoinCSV(cells []string) string {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
 	_ = w.Write(cells) // writes to a strings.Builder cannot fail
