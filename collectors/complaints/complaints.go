@@ -12,6 +12,7 @@ import (
 	"github.com/voc-analytics/voc"
 	"github.com/voc-analytics/voc/collectors/survey"
 	"github.com/voc-analytics/voc/collectors/tabular"
+	"github.com/voc-analytics/voc/pipeline/normalize"
 )
 
 // Ticket is one complaint ticket as the helpdesk exported it.
@@ -264,7 +265,7 @@ func (p *parser) ticket(cells []string, line int) (Ticket, []string) {
 	}
 	t.Channel = ParseChannel(t.ChannelRaw)
 	it.Channel = t.Channel
-	it.Lang = survey.GuessLang(it.Text)
+	it.Lang = normalize.Lang(it.Text)
 
 	readTime := func(r role, what string) time.Time {
 		v := p.cell(cells, r)

@@ -225,29 +225,6 @@ func trimSeparators(s string) string {
 	return s
 }
 
-// GuessLang is a cheap script count: "zh" when Han characters dominate,
-// "en" when Latin letters do, "" otherwise. A Han character counts as three
-// letters, about one word, so "质量很好，iPhone壳有点松" is zh and "great,
-// 很好" is en. The pipeline refines this later (zh-Hans or zh-Hant).
-func GuessLang(s string) string {
-	han, latin := 0, 0
-	for _, r := range s {
-		switch {
-		case unicode.Is(unicode.Han, r):
-			han++
-		case r < 0x250 && unicode.IsLetter(r):
-			latin++
-		}
-	}
-	switch {
-	case han > 0 && han*3 >= latin:
-		return "zh"
-	case latin > 0:
-		return "en"
-	}
-	return ""
-}
-
 func labels(m map[string]voc.Level, lv voc.Level, words ...string) {
 	for _, w := range words {
 		m[foldAnswer(w)] = lv

@@ -11,6 +11,7 @@ import (
 
 	"github.com/voc-analytics/voc"
 	"github.com/voc-analytics/voc/collectors/tabular"
+	"github.com/voc-analytics/voc/pipeline/normalize"
 )
 
 // Mapping names, by header text, the columns a file's headers do not make
@@ -323,7 +324,7 @@ func (p *parser) item(cells []string, line int) (voc.Item, []string) {
 	}
 	if v := p.cell(cells, roleComment); v != "" {
 		it.Text = v
-		it.Lang = GuessLang(v)
+		it.Lang = normalize.Lang(v)
 		answered = true
 	}
 	for i, c := range p.cols {

@@ -69,7 +69,7 @@ func TestParseFixtures(t *testing.T) {
 			first: voc.Item{
 				Source: "test-survey", Kind: voc.KindSurvey, ExternalID: "1", Product: "家电", Channel: "手机提交",
 				CreatedAt: time.Date(2026, 11, 3, 6, 5, 9, 0, time.UTC), Rating: voc.VerySatisfied,
-				Text: "物流很快，包装也很结实", Lang: "zh", Recommend: intp(10), Repurchase: voc.VerySatisfied,
+				Text: "物流很快，包装也很结实", Lang: "zh-Hans", Recommend: intp(10), Repurchase: voc.VerySatisfied,
 				Extra: map[string]string{"5、您是通过什么途径知道我们的？": "朋友介绍"},
 			},
 			check: func(t *testing.T, by map[int]voc.Item) {
@@ -121,7 +121,7 @@ func TestParseFixtures(t *testing.T) {
 				if by[6].Text != "Arrived cracked.\nSupport never replied." || by[6].Rating != voc.VeryDissatisfied || *by[6].Recommend != 0 {
 					t.Errorf("line 6: %+v", by[6])
 				}
-				if by[9].Lang != "zh" || by[9].Repurchase != voc.VerySatisfied {
+				if by[9].Lang != "zh-Hans" || by[9].Repurchase != voc.VerySatisfied {
 					t.Errorf("line 9 lang %q repurchase %v", by[9].Lang, by[9].Repurchase)
 				}
 				if by[4].AuthorKey != "" || by[4].Rating != voc.Neutral {
@@ -158,7 +158,7 @@ func TestParseFixtures(t *testing.T) {
 				if !reflect.DeepEqual(by[6].Extra, want) {
 					t.Errorf("line 6 extra %v", by[6].Extra)
 				}
-				if by[6].Text != "没人接电话，邮件回复也很慢" || by[6].Lang != "zh" || by[6].Rating != voc.SomewhatDissatisfied {
+				if by[6].Text != "没人接电话，邮件回复也很慢" || by[6].Lang != "zh-Hans" || by[6].Rating != voc.SomewhatDissatisfied {
 					t.Errorf("line 6: %+v", by[6])
 				}
 			},
@@ -208,7 +208,7 @@ func TestParseFixtures(t *testing.T) {
 			first: voc.Item{
 				Source: "test-survey", Kind: voc.KindSurvey, ExternalID: "A001", Product: "保温杯", Channel: "天猫",
 				AuthorKey: "13800000001", CreatedAt: time.Date(2026, 11, 3, 6, 5, 9, 0, time.UTC),
-				Rating: voc.VerySatisfied, Text: "保温效果很好", Lang: "zh", Recommend: intp(9), Repurchase: voc.VerySatisfied,
+				Rating: voc.VerySatisfied, Text: "保温效果很好", Lang: "zh-Hans", Recommend: intp(9), Repurchase: voc.VerySatisfied,
 			},
 			check: func(t *testing.T, by map[int]voc.Item) {
 				if got := by[3].CreatedAt; !got.Equal(time.Date(2026, 11, 4, 1, 30, 0, 0, time.UTC)) {
@@ -269,7 +269,7 @@ func TestParseFixtures(t *testing.T) {
 			first: voc.Item{
 				Source: "test-survey", Kind: voc.KindSurvey, ExternalID: "T01", Channel: "台北信義店",
 				CreatedAt: time.Date(2026, 11, 3, 6, 5, 0, 0, time.UTC), Rating: voc.VerySatisfied,
-				Text: "店員很親切，結帳很快", Lang: "zh", Recommend: intp(10), Repurchase: voc.VerySatisfied,
+				Text: "店員很親切，結帳很快", Lang: "zh-Hant", Recommend: intp(10), Repurchase: voc.VerySatisfied,
 			},
 			check: func(t *testing.T, by map[int]voc.Item) {
 				want := map[int][2]voc.Level{3: {4, 4}, 4: {3, 3}, 5: {2, 2}, 6: {1, 1}, 7: {3, 5}}
