@@ -8,7 +8,8 @@
 // signal (a positive review is "level 4 or 5", a negative one "level 1 or
 // 2"). Text is folded to simplified Chinese, half-width and lower case, cut
 // into units (Han characters, Latin words, emoji) and hashed into unit
-// n-grams plus negation-scope features; a multinomial linear model over the
+// n-grams (short ones also with a copy tagged by the text's script) plus
+// negation-scope features; a multinomial linear model over the
 // five levels is fitted by SGD and temperature-calibrated on a slice of the
 // training data. The trained weights are quantised and saved in a small file
 // (Save, Load) that a binary can embed (Default).

@@ -11,6 +11,12 @@ type featConfig struct {
 	Bits     uint `json:"bits"`     // log2 of the number of hash buckets
 	MaxN     int  `json:"max_n"`    // longest unit n-gram
 	NegScope int  `json:"negscope"` // units after a negator that get a negated feature; 0 = off
+	// Script adds a second copy of every unit n-gram up to this length,
+	// tagged with the text's script (see scriptOf), so that each script
+	// (traditional Chinese, simplified Chinese, other) can learn its own
+	// use of a phrase on top of the shared weight: Daumé's "frustratingly
+	// easy" domain augmentation. 0 = off (models saved before it).
+	Script int `json:"script,omitempty"`
 }
 
 func (c featConfig) mask() uint32 { return uint32(1)<<c.Bits - 1 }
@@ -49,6 +55,8 @@ type scratch struct {
 	clause  []unit
 	feats   []feature
 	word    []byte
+	han     int // Han characters in the last tokenized text
+	trad    int // of which the traditional-to-simplified fold changed
 	explain bool
 }
 
@@ -59,6 +67,7 @@ const (
 	tagNeg   = 0xD6E8FEB86659FD93
 	tagN     = 0xFF51AFD7ED558CCD
 	tagMeta  = 0xA0761D6478BD642F
+	tagDom   = 0x9FB21C651E98DF25
 )
 
 func mix(h uint64) uint64 {
@@ -116,6 +125,7 @@ func (s *scratch) tokenize(text string) {
 	t2sOnce.Do(initT2S)
 	s.units = s.units[:0]
 	s.word = s.word[:0]
+	s.han, s.trad = 0, 0
 	wordStart, wordEnd := -1, -1
 	flushWord := func() {
 		if wordStart < 0 {
@@ -175,6 +185,10 @@ func (s *scratch) tokenize(text string) {
 			flushWord()
 		case classHan:
 			flushWord()
+			s.han++
+			if f != r {
+				s.trad++
+			}
 			s.units = append(s.units, unit{h: mix(uint64(f) ^ tagHan), start: i, end: i + size, negator: hanNegator(f)})
 		case classEmoji:
 			flushWord()
@@ -203,6 +217,10 @@ func (c featConfig) extract(text string, s *scratch) int {
 	m := c.mask()
 	content := 0
 	start := 0
+	script := uint64(0)
+	if c.Script > 0 {
+		script = uint64(s.scriptOf())
+	}
 	for i, u := range s.units {
 		if u.h != 0 {
 			if !u.bang {
@@ -210,7 +228,7 @@ func (c featConfig) extract(text string, s *scratch) int {
 			}
 			continue
 		}
-		c.clauseFeatures(s, start, i, m)
+		c.clauseFeatures(s, start, i, m, script)
 		start = i + 1
 	}
 	if content > 0 {
@@ -220,13 +238,35 @@ func (c featConfig) extract(text string, s *scratch) int {
 	return content
 }
 
-func (c featConfig) clauseFeatures(s *scratch, from, to int, m uint32) {
+// Scripts of a text, for featConfig.Script.
+const (
+	scriptTraditional = 1 + iota // Han text, at least 5% traditional-only characters
+	scriptSimplified             // other Han text
+	scriptOther                  // no Han character (English, emoji ...)
+)
+
+// scriptOf classifies the last tokenized text by script.
+func (s *scratch) scriptOf() int {
+	switch {
+	case s.trad > 0 && s.trad*20 >= s.han:
+		return scriptTraditional
+	case s.han > 0:
+		return scriptSimplified
+	}
+	return scriptOther
+}
+
+func (c featConfig) clauseFeatures(s *scratch, from, to int, m uint32, script uint64) {
 	us := s.units
 	for i := from; i < to; i++ {
 		h := uint64(tagN)
 		for n := 1; n <= c.MaxN && i+n <= to; n++ {
 			h = mix(h ^ us[i+n-1].h)
 			s.feats = append(s.feats, feature{bucket: uint32(h) & m, first: int32(i), n: int32(n), kind: kindNgram})
+			if n <= c.Script {
+				// same phrase, script-specific weight
+				s.feats = append(s.feats, feature{bucket: uint32(mix(h^script*tagDom)) & m, first: int32(i), n: int32(n), kind: kindNgram})
+			}
 		}
 		if e := us[i].emo; e != 0 {
 			s.feats = append(s.feats, feature{bucket: uint32(mix(uint64(e+2)^tagMeta^tagEmoji)) & m, first: int32(i), n: 1, kind: kindEmoji})

@@ -370,7 +370,8 @@ func Load(r io.Reader) (*Model, error) {
 	if err := checkDecode(meta.Decode, meta.Neutral); err != nil {
 		return nil, fmt.Errorf("load sentiment model: %w", err)
 	}
-	if meta.Features.Bits < 10 || meta.Features.Bits > 26 || meta.Features.MaxN < 1 || meta.Features.MaxN > 8 || meta.Temperature <= 0 {
+	if meta.Features.Bits < 10 || meta.Features.Bits > 26 || meta.Features.MaxN < 1 || meta.Features.MaxN > 8 ||
+		meta.Features.Script < 0 || meta.Features.Script > meta.Features.MaxN || meta.Temperature <= 0 {
 		return nil, fmt.Errorf("load sentiment model: implausible settings %+v", meta.Features)
 	}
 	body := raw[4+n:]
@@ -431,6 +432,7 @@ type Info struct {
 	Buckets     int     // feature hash buckets
 	MaxN        int     // longest unit n-gram
 	NegScope    int     // negation scope in units (0 = none)
+	Script      int     // longest n-gram with a script-tagged copy (0 = none)
 	Temperature float64 // calibration temperature
 	Decode      string  // "polar", "median" or "argmax"
 	Neutral     float64 // polar decoding's threshold on P(3)
@@ -443,7 +445,7 @@ type Info struct {
 func (m *Model) Info() Info {
 	return Info{
 		Version: m.version, Buckets: 1 << m.meta.Features.Bits, MaxN: m.meta.Features.MaxN,
-		NegScope: m.meta.Features.NegScope, Temperature: m.meta.Temperature, Decode: m.meta.Decode,
+		NegScope: m.meta.Features.NegScope, Script: m.meta.Features.Script, Temperature: m.meta.Temperature, Decode: m.meta.Decode,
 		Neutral: m.meta.Neutral, Examples: m.meta.Trained.Examples, Epochs: m.meta.Trained.Epochs, Seed: m.meta.Trained.Seed,
 	}
 }

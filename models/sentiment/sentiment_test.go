@@ -2,7 +2,10 @@ package sentiment
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/binary"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -531,4 +534,122 @@ func BenchmarkTrainTiny(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestScriptOf(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want int
+	}{
+		{"這個東西很好，服務也很親切", scriptTraditional},
+		{"这个东西很好，服务也很亲切", scriptSimplified},
+		{"great product 👍", scriptOther},
+		{"", scriptOther},
+		// one traditional-only character in a long simplified text
+		{"这个东西很好，服务也很亲切，价格便宜，物流很快，包装完好，下次还会来买的，推荐給大家", scriptSimplified},
+	} {
+		s := &scratch{}
+		s.tokenize(tc.text)
+		if got := s.scriptOf(); got != tc.want {
+			t.Errorf("scriptOf(%q) = %d, want %d", tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestScriptFeatures(t *testing.T) {
+	buckets := func(c featConfig, text string) map[uint32]int {
+		s := &scratch{}
+		c.extract(text, s)
+		out := map[uint32]int{}
+		for _, f := range s.feats {
+			out[f.bucket]++
+		}
+		return out
+	}
+	plain := featConfig{Bits: 20, MaxN: 4, NegScope: 3}
+	tagged := plain
+	tagged.Script = 2
+	trad, simp := "服務很好", "服务很好"
+	// without script copies the two scripts give the same features
+	if a, b := buckets(plain, trad), buckets(plain, simp); len(a) != len(b) {
+		t.Fatalf("plain features differ: %v vs %v", a, b)
+	}
+	pt, ps := buckets(plain, trad), buckets(tagged, trad)
+	// 4 unigrams + 3 bigrams get a tagged copy
+	n := 0
+	for _, c := range ps {
+		n += c
+	}
+	m := 0
+	for _, c := range pt {
+		m += c
+	}
+	if n != m+7 {
+		t.Errorf("script copies: %d features, want %d+7", n, m)
+	}
+	shared, onlyTrad := 0, 0
+	ss := buckets(tagged, simp)
+	for b := range ps {
+		if _, ok := ss[b]; ok {
+			shared++
+		} else {
+			onlyTrad++
+		}
+	}
+	if onlyTrad != 7 || shared != len(pt) {
+		t.Errorf("traditional vs simplified: %d shared, %d own buckets; want %d and 7", shared, onlyTrad, len(pt))
+	}
+	// explanations read the copies as the same phrases
+	s := &scratch{}
+	tagged.extract(trad, s)
+	for _, f := range s.feats {
+		if p := s.phrase(trad, f); f.kind == kindNgram && !strings.Contains(trad, p) {
+			t.Errorf("phrase %q not from %q", p, trad)
+		}
+	}
+}
+
+func TestScriptOption(t *testing.T) {
+	exs := readTiny(t)
+	on, err := Train(context.Background(), exs, TrainOptions{Seed: 1, Bits: 16, Epochs: 2, NoSeedLexicon: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := Train(context.Background(), exs, TrainOptions{Seed: 1, Bits: 16, Epochs: 2, NoSeedLexicon: true, Script: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if on.Info().Script != 2 || off.Info().Script != 0 {
+		t.Errorf("script settings %d and %d, want 2 (default) and 0 (off)", on.Info().Script, off.Info().Script)
+	}
+	// a model saved without script copies loads and scores as before
+	var buf bytes.Buffer
+	if err := off.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(mustGunzipHeader(t, buf.Bytes()), []byte(`"script"`)) {
+		t.Error("a model without script copies should not mention them in its header")
+	}
+	back, err := Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Version() != off.Version() || back.Score("服務很好").Score != off.Score("服務很好").Score {
+		t.Error("model without script copies changed in a save/load round trip")
+	}
+}
+
+// mustGunzipHeader returns the JSON header of a saved model.
+func mustGunzipHeader(t *testing.T, b []byte) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b[len(magic):]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := int(binary.LittleEndian.Uint32(raw))
+	return raw[4 : 4+n]
 }

@@ -24,6 +24,11 @@ type TrainOptions struct {
 	// NegScope is how many units after a negator (不, 没, not ...) get a
 	// negated feature; default 3, negative turns it off.
 	NegScope int
+	// Script is the longest unit n-gram that also gets a copy tagged with
+	// the text's script (traditional Chinese, simplified Chinese, other),
+	// so each script can weigh a phrase its own way; default 2, negative
+	// turns it off.
+	Script int
 	// ClassWeightCap caps the weight that balances each corpus's classes
 	// (a JD two-star review weighs up to this many five-star ones);
 	// default 5, negative means no balancing.
@@ -72,6 +77,12 @@ func (o *TrainOptions) defaults() {
 	}
 	if o.NegScope < 0 {
 		o.NegScope = 0
+	}
+	if o.Script == 0 {
+		o.Script = 2
+	}
+	if o.Script < 0 {
+		o.Script = 0
 	}
 	if o.ClassWeightCap == 0 {
 		o.ClassWeightCap = 5
@@ -186,7 +197,7 @@ func Train(ctx context.Context, examples []Example, opt TrainOptions) (*Model, e
 	if len(exs) == 0 {
 		return nil, errors.New("train sentiment: no labelled examples")
 	}
-	cfg := featConfig{Bits: opt.Bits, MaxN: opt.MaxN, NegScope: opt.NegScope}
+	cfg := featConfig{Bits: opt.Bits, MaxN: opt.MaxN, NegScope: opt.NegScope, Script: min(opt.Script, opt.MaxN)}
 	weights := classWeights(exs, opt.ClassWeightCap)
 	if opt.SeedWeight == 0 {
 		opt.SeedWeight = 10

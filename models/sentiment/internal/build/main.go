@@ -57,6 +57,8 @@ func main() {
 	sweep := flag.Bool("sweep", false, "print metrics for several decoding rules")
 	noSeed := flag.Bool("no-seed-lexicon", false, "leave out the built-in seed examples")
 	sample := flag.Int("sample", 1, "keep 1 in N training examples (exploration)")
+	script := flag.Int("script", 0, "longest n-gram with a script-tagged copy (0 = default, -1 off)")
+	dump := flag.String("dump", "", "write test predictions (dataset, class, level, P1-P5, text) as TSV here")
 	ftDir := flag.String("ft-dir", "", "write fastText train/test files here")
 	ftPred := flag.String("ft-pred", "", "evaluate fastText predict-prob output against -ft-dir test set")
 	flag.Parse()
@@ -114,7 +116,7 @@ func main() {
 
 	opt := sentiment.TrainOptions{Seed: *seed, Epochs: *epochs, LearningRate: *lr, Bits: *bits,
 		MaxN: *maxN, NegScope: *neg, ClassWeightCap: *wcap, Decode: *decode, Neutral: *neutral, NoSeedLexicon: *noSeed, PlainSGD: *plain, SeedWeight: *seedW,
-		NoRefit: *mode == "tune"}
+		NoRefit: *mode == "tune", Script: *script}
 	start := time.Now()
 	var m *sentiment.Model
 	if *load != "" {
@@ -160,6 +162,20 @@ func main() {
 		preds = append(preds, sentiment.Prediction{Example: ex, Level: m.Score(ex.Text).Level})
 	}
 	el := time.Since(start)
+	if *dump != "" {
+		f, err := os.Create(*dump)
+		if err != nil {
+			log.Fatal(err)
+		}
+		w := bufio.NewWriter(f)
+		for _, ex := range test {
+			r := m.Score(ex.Text)
+			fmt.Fprintf(w, "%s\t%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%s\n", ex.Dataset, ex.Class(), r.Level,
+				r.Probs[0], r.Probs[1], r.Probs[2], r.Probs[3], r.Probs[4], strings.Join(strings.Fields(ex.Text), " "))
+		}
+		w.Flush()
+		f.Close()
+	}
 	log.Printf("scored %d in %s (%.0f items/s)", len(test), el.Round(time.Millisecond), float64(len(test))/el.Seconds())
 	fmt.Printf("\nvoc %s\n", m.Version())
 	printTable(preds)
