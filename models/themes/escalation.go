@@ -10,7 +10,7 @@ package themes
 // normalised to simplified before matching, so they are covered too.
 var (
 	escalationStrong = []string{
-		"律师函", "起诉", "打官司", "我要报警", "就报警", "去报警", "只能报警", "已经报警", "已报警", "报警处理", "黑猫投诉", "投诉到", "告你们", "告到", "上法院", "走法律程序", "法律途径", "12315投诉", "消协投诉",
+		"律师函", "起诉", "曝光你们", "曝光你家", "曝光这家", "网上曝光", "打官司", "我要报警", "就报警", "去报警", "只能报警", "已经报警", "已报警", "报警处理", "黑猫投诉", "投诉到", "告你们", "告到", "上法院", "走法律程序", "法律途径", "12315投诉", "消协投诉",
 		"chargeback", "charge back", "lawsuit", "sue", "suing", "report you", "small claims", "dispute the charge", "filed a dispute", "legal action",
 	}
 	escalationTargets = []string{
@@ -18,7 +18,7 @@ var (
 		"lawyer", "attorney", "court", "media", "bbb", "better business bureau", "ftc", "news", "consumer protection", "attorney general",
 	}
 	escalationIntent = []string{
-		"投诉", "告", "找", "曝光", "起诉", "举报", "反映", "要", "会", "准备", "已经", "打算", "去", "向", "让", "联系", "打给", "申诉", "发到", "等着",
+		"投诉", "告", "找", "曝光", "起诉", "举报", "反映", "要", "会", "准备", "已经", "打算", "去", "向", "让", "联系", "打给", "打", "申诉", "发到", "等着",
 		"will", "going to", "gonna", "contact", "contacting", "contacted", "report", "reported", "reporting", "file", "filing", "filed", "call", "calling", "already", "i'm", "i'll",
 	}
 	// escalationShields contain an intent or target character but are

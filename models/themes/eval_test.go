@@ -24,11 +24,28 @@ type evalItem struct {
 	Escalation bool `json:"escalation"`
 }
 
-var showErrors = flag.String("eval.errors", "", "print the matcher's errors on this split of testdata/eval.jsonl (dev only while tuning)")
+var showErrors = flag.String("eval.errors", "", "print the matcher's errors on this split of the labelled sets (dev only while tuning)")
 
-func loadEval(t testing.TB) []evalItem {
+// evalSets are the labelled sets TestEvalSet measures. eval.jsonl was
+// written with the first taxonomy; eval2.jsonl was written later, by a
+// different hand and before the rules were tuned on it, so its holdout
+// third is the fairer estimate of how the matcher does on text nobody
+// tuned on. Both split every third item into the holdout.
+//
+// Labelling conventions (both sets): service_attitude is the shop's own
+// people (客服, 卖家, 商家, 店家, 掌柜, seller, customer service, support,
+// agent; a bare 服务/服务态度 is taken to be the shop's). A courier's or
+// installer's manner is no theme; what a courier does to the delivery
+// (送货上门, 放驿站) is delivery_speed, and an installation or repair
+// visit that is late or never comes is after_sales_returns. A sub-theme
+// label (quality.battery) comes with its parent (quality).
+var evalSets = []string{"eval.jsonl", "eval2.jsonl"}
+
+func loadEval(t testing.TB) []evalItem { return loadEvalFile(t, "eval.jsonl") }
+
+func loadEvalFile(t testing.TB, name string) []evalItem {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "eval.jsonl"))
+	f, err := os.Open(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +55,7 @@ func loadEval(t testing.TB) []evalItem {
 	for line := 1; sc.Scan(); line++ {
 		var it evalItem
 		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
-			t.Fatalf("eval.jsonl line %d: %v", line, err)
+			t.Fatalf("%s line %d: %v", name, line, err)
 		}
 		items = append(items, it)
 	}
@@ -141,34 +158,38 @@ func report(t *testing.T, split string, res map[string]*prf) {
 	t.Log(b.String())
 }
 
-// TestEvalSet measures the default taxonomy on the labelled set and holds
-// it to floors a little under what it reached, so a keyword edit that
-// breaks matching fails here. Run with -v to see per-theme figures.
+// TestEvalSet measures the default taxonomy on the labelled sets and holds
+// every split to the product floor (micro precision >= 0.85, recall >=
+// 0.70), so a keyword edit that breaks matching fails here. Run with -v to
+// see per-theme figures, and with -eval.errors=dev to list what the
+// matcher gets wrong on the dev splits while tuning.
 func TestEvalSet(t *testing.T) {
-	items := loadEval(t)
-	if len(items) < 250 {
-		t.Fatalf("eval set has %d items, want >= 250", len(items))
-	}
 	m := NewMatcher(DefaultTaxonomy())
-	for _, split := range []string{"dev", "holdout"} {
-		if split == "holdout" && *showErrors == "dev" {
-			continue // tuning: do not look at the held-out part
+	for _, name := range evalSets {
+		items := loadEvalFile(t, name)
+		if len(items) < 250 {
+			t.Fatalf("%s has %d items, want >= 250", name, len(items))
 		}
-		var errs *strings.Builder
-		if *showErrors == split {
-			errs = &strings.Builder{}
-		}
-		res := evaluate(m, items, split, errs)
-		report(t, split, res)
-		if split == "holdout" && *showErrors == "holdout" {
-			t.Log("(holdout errors shown: stop tuning on this set)")
-		}
-		if errs != nil {
-			t.Log("errors:\n" + errs.String())
-		}
-		all := res["ALL"]
-		if p, r := all.precision(), all.recall(); p < 0.85 || r < 0.70 {
-			t.Errorf("%s: micro precision %.2f recall %.2f, want >= 0.85 and >= 0.70", split, p, r)
+		for _, split := range []string{"dev", "holdout"} {
+			if split == "holdout" && *showErrors == "dev" {
+				continue // tuning: do not look at the held-out part
+			}
+			var errs *strings.Builder
+			if *showErrors == split {
+				errs = &strings.Builder{}
+			}
+			res := evaluate(m, items, split, errs)
+			report(t, name+" "+split, res)
+			if split == "holdout" && *showErrors == "holdout" {
+				t.Log("(holdout errors shown: stop tuning on this set)")
+			}
+			if errs != nil {
+				t.Log(name + " errors:\n" + errs.String())
+			}
+			all := res["ALL"]
+			if p, r := all.precision(), all.recall(); p < 0.85 || r < 0.70 {
+				t.Errorf("%s %s: micro precision %.2f recall %.2f, want >= 0.85 and >= 0.70", name, split, p, r)
+			}
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 // clause rules, escalation lists in code). Bump it with any change that
 // alters what Tag returns for the same taxonomy, so stored tags are
 // recomputed.
-const MatcherRevision = 1
+const MatcherRevision = 2
 
 // Fingerprint identifies what a matcher built from t finds: the taxonomy's
 // content and the matcher's revision. The pipeline stores it with every

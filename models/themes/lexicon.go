@@ -21,13 +21,15 @@ const (
 	kindEscalationTarget
 	kindEscalationStrong
 	kindEscalationIntent
+	kindSubject  // an aspect that names who the theme is about; ends a not-about
+	kindNotAbout // someone else: the theme's words in this clause and the next are not the theme
 )
 
 // Negators, shields and intensifiers are language facts, not taxonomy: a
 // user adds themes, not grammar. They are normalised like every term.
 var (
 	negators = []string{
-		"不", "没", "没有", "未", "无", "不是", "别", "并非", "毫无", "从不", "从没", "从未", "不会", "不算", "不太", "不怎么", "绝不", "并不", "并没有", "没那么", "一点也不", "一点都不", "木有",
+		"不", "没", "没有", "未", "无", "不是", "别", "并非", "毫无", "从不", "从没", "从未", "不会", "不算", "不太", "不怎么", "绝不", "并不", "并没有", "没那么", "一点也不", "一点都不", "木有", "不像",
 		"not", "no", "never", "n't", "isn't", "wasn't", "aren't", "weren't", "don't", "doesn't", "didn't", "won't", "hasn't", "haven't", "cannot", "can't",
 		"isnt", "wasnt", "dont", "doesnt", "didnt", "without", "nothing", "hardly",
 	}
@@ -35,6 +37,10 @@ var (
 	// them; matching them as longer terms hides the negator inside.
 	shields = []string{
 		"不错", "不得不", "不过", "说好", "不少", "好久", "好几", "不管", "不仅", "不但", "无论", "不用说", "没想到", "不知道", "要不是", "不然", "无理由", "不久", "毫不犹豫", "无敌", "没毛病", "不亏", "无语",
+		// "less than N" negates nothing: 用了不到一周就坏了 is a complaint
+		"不到一", "不到两", "不到三", "不到半", "不到十", "不到1", "不到2", "不到3",
+		// words around a sentiment word that are not that sentiment
+		"反映问题", "反映了问题", "弄坏的", "弄坏了", "贪便宜", "图便宜", "不了了之", "评价", "代价",
 		"not only", "no doubt", "no problem", "no issues", "no complaints", "not bad",
 	}
 	intensifiers = []string{"很", "太", "非常", "特别", "超", "超级", "极", "极其", "巨", "真", "好", "挺", "十分", "相当", "太过", "有点", "有些", "一点",
@@ -268,6 +274,13 @@ func NewLexiconScorer(tax *Taxonomy) *LexiconScorer {
 	}
 	if tax != nil {
 		for _, th := range tax.Themes {
+			// aspects score nothing, but as longer terms they hide the
+			// opinion words inside them: 快 in 快递 is no praise.
+			for _, list := range [][]string{th.Aspects, th.Subjects, th.NotAbout} {
+				for _, w := range list {
+					t.add(w, entry{theme: -1, kind: kindAspect})
+				}
+			}
 			for _, w := range th.PraiseTerms {
 				t.add(w, entry{theme: -1, kind: kindPraisePhrase})
 			}

@@ -90,6 +90,7 @@ func NewMatcher(t *Taxonomy, opts ...Option) *Matcher {
 		}{
 			{th.Aspects, kindAspect}, {th.ComplaintTerms, kindComplaint}, {th.PraiseTerms, kindPraise},
 			{th.ComplaintPhrases, kindComplaintPhrase}, {th.PraisePhrases, kindPraisePhrase},
+			{th.Subjects, kindSubject}, {th.NotAbout, kindNotAbout},
 		} {
 			for _, w := range list.terms {
 				m.t.add(w, entry{theme: ti, kind: list.kind})
@@ -115,6 +116,9 @@ type themeVote struct {
 	// phrases stand on their own; opinions count only next to an aspect
 	phraseComplaint, phrasePraise   int
 	opinionComplaint, opinionPraise int
+	// subjectAt and otherAt are 1 + the rune offset of the theme's last
+	// subject and last not-about term in the clause, 0 when none.
+	subjectAt, otherAt int
 }
 
 // Tag finds the themes of text, clause by clause, and whether it threatens
@@ -124,6 +128,9 @@ func (m *Matcher) Tag(text string) Tagging {
 	var out Tagging
 	var buf [32]match
 	votes := make(map[int32]*themeVote, 4)
+	// away[ti]: the clauses so far last named someone the theme is not
+	// about (a courier, an installer) and no subject of the theme since.
+	var away []bool
 	for _, c := range normalize.Clauses(text) {
 		norm := normalize.Text(c.Text)
 		rs := []rune(norm)
@@ -149,9 +156,15 @@ func (m *Matcher) Tag(text string) Tagging {
 				}
 				complaint := false
 				switch e.kind {
-				case kindAspect:
+				case kindAspect, kindSubject:
 					v.aspect = true
 					v.aspectEnd = max(v.aspectEnd, mt.end)
+					if e.kind == kindSubject {
+						v.subjectAt = mt.start + 1
+					}
+					continue
+				case kindNotAbout:
+					v.otherAt = mt.start + 1
 					continue
 				case kindComplaint, kindComplaintPhrase:
 					complaint = true
@@ -201,6 +214,25 @@ func (m *Matcher) Tag(text string) Tagging {
 			v := votes[int32(ti)]
 			if v == nil {
 				continue
+			}
+			if v.otherAt > 0 || away != nil && away[ti] {
+				if away == nil {
+					away = make([]bool, len(m.themes))
+				}
+				// the clause is about someone else unless it names a
+				// subject after the other one ("快递员和客服都很好")
+				if v.subjectAt > v.otherAt {
+					away[ti] = false
+				} else {
+					away[ti] = true
+					// the clause's words are explained: they describe
+					// that other person, so no bare aspect of another
+					// theme takes the clause's sentiment.
+					if v.phraseComplaint+v.phrasePraise+v.opinionComplaint+v.opinionPraise > 0 || v.aspect {
+						explained = true
+					}
+					continue
+				}
 			}
 			complaint, praise := v.phraseComplaint, v.phrasePraise
 			if v.aspect {

@@ -221,3 +221,119 @@ func TestBareAspectsGoToTheHeadNoun(t *testing.T) {
 		}
 	}
 }
+
+// TestNotAbout holds the rule that customer-service attitude is the shop's
+// people only: a courier's or installer's manner is no theme, in the clause
+// that names them and in the clauses after it, until a clause names the
+// shop's people again.
+func TestNotAbout(t *testing.T) {
+	tests := []struct {
+		text string
+		want map[string]string
+	}{
+		{"快递员态度很差", map[string]string{}},
+		{"The delivery driver was rude", map[string]string{}},
+		{"安装师傅很专业，服务很好", map[string]string{}},
+		{"快递员态度很好，客服也很耐心", map[string]string{"service_attitude": Praise}},
+		{"快递员和客服态度都很好", map[string]string{"service_attitude": Praise}},
+		{"客服小哥很耐心", map[string]string{"service_attitude": Praise}},
+		{"服务态度很好，下次还来", map[string]string{"service_attitude": Praise}},
+		{"物流很快，服务也很好", map[string]string{"delivery_speed": Praise, "service_attitude": Praise}},
+		{"快递小哥很热情，还帮我搬上楼", map[string]string{"delivery_speed": Praise}},
+		{"Customer support never got back to me", map[string]string{"service_attitude": Complaint}},
+	}
+	for _, tt := range tests {
+		if got := defaultMatcher.Tag(tt.text).ThemeSummary(); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Tag(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
+// TestNotAboutFromYAML: subjects and not_about work in a user's taxonomy,
+// load, merge and survive a round trip.
+func TestNotAboutFromYAML(t *testing.T) {
+	const doc = `version: 1
+themes:
+  - id: staff
+    subjects: [导购]
+    aspects: [态度]
+    not_about: [保安]
+    complaint_terms: [差]
+    praise_terms: [好]
+`
+	tx, err := LoadTaxonomy(strings.NewReader(doc), "user.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMatcher(tx)
+	for text, want := range map[string]string{"导购态度很好": Praise, "保安态度很差": "", "保安很凶，态度很差": "", "保安很凶，导购态度也差": Complaint} {
+		if got := m.Tag(text).ThemeSummary()["staff"]; got != want {
+			t.Errorf("Tag(%q)[staff] = %q, want %q", text, got, want)
+		}
+	}
+	merged, err := Merge(DefaultTaxonomy(), tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, _ := merged.Theme("staff")
+	if len(th.Subjects) != 1 || len(th.NotAbout) != 1 {
+		t.Errorf("merged theme %+v", th)
+	}
+	var buf strings.Builder
+	if err := WriteYAML(&buf, merged); err != nil {
+		t.Fatal(err)
+	}
+	back, err := LoadTaxonomy(strings.NewReader(buf.String()), "round trip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th2, _ := back.Theme("service_attitude"); len(th2.NotAbout) == 0 || len(th2.Subjects) == 0 {
+		t.Errorf("round trip lost subjects/not_about: %+v", th2)
+	}
+}
+
+// TestLanguageRules holds the negation, shield and scorer rules added with
+// eval2.jsonl.
+func TestLanguageRules(t *testing.T) {
+	tests := []struct {
+		text string
+		want map[string]string
+	}{
+		// the scorer no longer reads 快 inside 快递 as praise
+		{"杯子碎了一个，快递太暴力了", map[string]string{"delivery_damage": Complaint}},
+		// 不像 negates what follows
+		{"不像假货，质量挺好", map[string]string{"counterfeit": Praise, "quality": Praise}},
+		// "less than N" is no negation
+		{"用了不到一周就坏了", map[string]string{"quality": Complaint}},
+		// 价 inside 评价 is no price
+		{"已经用了一段时间才来评价", map[string]string{}},
+		// 弄坏的 blames the customer; it is no quality complaint
+		{"客服态度恶劣，还说是我自己弄坏的", map[string]string{"service_attitude": Complaint}},
+		// a praise phrase must not swallow the negator of a complaint phrase
+		{"没有破损", map[string]string{"delivery_damage": Praise}},
+		{"鸡蛋一个都没破，包装真厉害", map[string]string{"delivery_damage": Praise}},
+		// refunds that have not arrived are after-sales, not delivery
+		{"申请退款五天了还没到账", map[string]string{"after_sales_returns": Complaint}},
+		{"退款到账了，但是客服态度真的很差", map[string]string{"after_sales_returns": Praise, "service_attitude": Complaint}},
+		{"第二天就降价了，找客服也不给退差价", map[string]string{"price": Complaint, "after_sales_returns": Complaint}},
+		{"Got my refund within 24 hours, hassle-free", map[string]string{"after_sales_returns": Praise}},
+		{"买了三件只发了两件，客服说缺货", map[string]string{"missing_items": Complaint, "stock_out": Complaint}},
+		{"现货秒发，不用等", map[string]string{"delivery_speed": Praise, "stock_out": Praise}},
+		{"东西收到了", map[string]string{}},
+		{"衣服很宽松，不合身", map[string]string{"size_fit": Complaint}},
+	}
+	for _, tt := range tests {
+		if got := defaultMatcher.Tag(tt.text).ThemeSummary(); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Tag(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+	for text, want := range map[string]bool{
+		"不解决我就发微博曝光你们":        true,
+		"再拖下去我就去平台投诉，再打12315": true,
+		"打折的时候买的":             false,
+	} {
+		if got := defaultMatcher.Tag(text).Escalation; got != want {
+			t.Errorf("Tag(%q).Escalation = %v, want %v", text, got, want)
+		}
+	}
+}

@@ -34,6 +34,17 @@ type Theme struct {
 	ComplaintPhrases []string `yaml:"complaint_phrases,omitempty,flow"`
 	PraisePhrases    []string `yaml:"praise_phrases,omitempty,flow"`
 
+	// Subjects are aspects that name who or what the theme is about (客服,
+	// seller for customer-service attitude). They match like Aspects, and
+	// one of them ends a NotAbout.
+	Subjects []string `yaml:"subjects,omitempty,flow"`
+	// NotAbout names others whose words look like the theme's but are not
+	// (快递员, 安装师傅: their 态度 and 服务 are not customer service). A
+	// clause naming one does not hit the theme, nor do the clauses after
+	// it, until a clause names one of Subjects again: in "安装师傅很专业，
+	// 服务很好" the 服务 is still the installer's.
+	NotAbout []string `yaml:"not_about,omitempty,flow"`
+
 	// Source and Line say where the theme was (last) defined, for messages.
 	Source string `yaml:"-"`
 	Line   int    `yaml:"-"`
@@ -64,7 +75,8 @@ func (th Theme) Name(lang string) string {
 }
 
 func (th Theme) termCount() int {
-	return len(th.Aspects) + len(th.ComplaintTerms) + len(th.PraiseTerms) + len(th.ComplaintPhrases) + len(th.PraisePhrases)
+	return len(th.Aspects) + len(th.ComplaintTerms) + len(th.PraiseTerms) + len(th.ComplaintPhrases) + len(th.PraisePhrases) +
+		len(th.Subjects) + len(th.NotAbout)
 }
 
 // Taxonomy is an ordered set of themes. It is a value: Merge and Accept
@@ -172,7 +184,8 @@ func decodeStrict(n *yaml.Node, th *Theme) error {
 		return errors.New("theme: want a mapping with id:, name_zh: ...")
 	}
 	known := map[string]bool{"id": true, "name_zh": true, "name_en": true, "owner": true, "aspects": true,
-		"complaint_terms": true, "praise_terms": true, "complaint_phrases": true, "praise_phrases": true}
+		"complaint_terms": true, "praise_terms": true, "complaint_phrases": true, "praise_phrases": true,
+		"subjects": true, "not_about": true}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k := n.Content[i]; !known[k.Value] {
 			return fmt.Errorf("line %d: unknown key %q", k.Line, k.Value)
@@ -208,7 +221,7 @@ func (t *Taxonomy) Validate() error {
 			continue
 		}
 		seen[th.ID] = th
-		for _, list := range [][]string{th.Aspects, th.ComplaintTerms, th.PraiseTerms, th.ComplaintPhrases, th.PraisePhrases} {
+		for _, list := range [][]string{th.Aspects, th.ComplaintTerms, th.PraiseTerms, th.ComplaintPhrases, th.PraisePhrases, th.Subjects, th.NotAbout} {
 			for _, s := range list {
 				if normalize.Text(s) == "" {
 					errs = append(errs, fmt.Errorf("%s: theme %q: empty term", th.where(), th.ID))
@@ -216,7 +229,7 @@ func (t *Taxonomy) Validate() error {
 			}
 		}
 		hasOpinion := len(th.ComplaintTerms)+len(th.PraiseTerms) > 0
-		if len(th.ComplaintPhrases)+len(th.PraisePhrases) == 0 && (len(th.Aspects) == 0 || !hasOpinion) {
+		if len(th.ComplaintPhrases)+len(th.PraisePhrases) == 0 && (len(th.Aspects)+len(th.Subjects) == 0 || !hasOpinion) {
 			errs = append(errs, fmt.Errorf("%s: theme %q: no keywords: give phrases, or aspects with complaint/praise terms", th.where(), th.ID))
 		}
 	}
@@ -257,6 +270,8 @@ func Merge(base, overlay *Taxonomy) (*Taxonomy, error) {
 		th.PraiseTerms = union(th.PraiseTerms, o.PraiseTerms)
 		th.ComplaintPhrases = union(th.ComplaintPhrases, o.ComplaintPhrases)
 		th.PraisePhrases = union(th.PraisePhrases, o.PraisePhrases)
+		th.Subjects = union(th.Subjects, o.Subjects)
+		th.NotAbout = union(th.NotAbout, o.NotAbout)
 		th.Source, th.Line = o.Source, o.Line
 	}
 	if err := out.Validate(); err != nil {
@@ -289,6 +304,8 @@ func (th Theme) cloneTheme() Theme {
 	th.PraiseTerms = slices.Clone(th.PraiseTerms)
 	th.ComplaintPhrases = slices.Clone(th.ComplaintPhrases)
 	th.PraisePhrases = slices.Clone(th.PraisePhrases)
+	th.Subjects = slices.Clone(th.Subjects)
+	th.NotAbout = slices.Clone(th.NotAbout)
 	return th
 }
 
