@@ -122,7 +122,6 @@ func init() {
 // tokenize cuts text into units, appending to s.units; clause boundaries are
 // marked by a unit with h == 0.
 func (s *scratch) tokenize(text string) {
-	t2sOnce.Do(initT2S)
 	s.units = s.units[:0]
 	s.word = s.word[:0]
 	s.han, s.trad = 0, 0

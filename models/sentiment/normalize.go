@@ -1,34 +1,15 @@
 package sentiment
 
 import (
-	"sync"
 	"unicode"
-)
 
-// t2sBMP maps a BMP rune to its simplified form (0 when unchanged);
-// t2sAstral holds the few mappings outside the BMP.
-var (
-	t2sOnce   sync.Once
-	t2sBMP    []rune
-	t2sAstral map[rune]rune
+	"github.com/voc-analytics/voc/pipeline/normalize"
 )
-
-func initT2S() {
-	t2sBMP = make([]rune, 0x10000)
-	t2sAstral = map[rune]rune{}
-	rs := []rune(t2sPairs)
-	for i := 0; i+1 < len(rs); i += 2 {
-		from, to := rs[i], rs[i+1]
-		if from < 0x10000 {
-			t2sBMP[from] = to
-		} else {
-			t2sAstral[from] = to
-		}
-	}
-}
 
 // fold maps a rune to the form features are built from: full-width ASCII
-// to half-width, upper to lower case, traditional Chinese to simplified.
+// to half-width, upper to lower case, traditional Chinese to simplified
+// (with pipeline/normalize's OpenCC-derived table, so the model and the
+// theme matcher fold text alike).
 func fold(r rune) rune {
 	switch {
 	case r >= 'A' && r <= 'Z':
@@ -44,11 +25,7 @@ func fold(r rune) rune {
 	case r == 0x3000:
 		return ' '
 	}
-	if r < 0x10000 {
-		if s := t2sBMP[r]; s != 0 {
-			return s
-		}
-	} else if s, ok := t2sAstral[r]; ok {
+	if s := normalize.Simplified(r); s != r {
 		return s
 	}
 	if r < 0x3000 && unicode.IsUpper(r) {
