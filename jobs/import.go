@@ -59,16 +59,46 @@ func (s *ImportSummary) Partial() bool { return s.Rejected > 0 }
 // file that fails to parse or store stops the import with an error naming
 // it; the files before it stay imported, and the summary says what they did.
 func ImportSurvey(ctx context.Context, db *warehouse.DB, source string, files []string, opt survey.Options) (*ImportSummary, error) {
-	if source == "" {
-		return nil, fmt.Errorf("import survey: a source name is needed (--source)")
-	}
 	opt.Source = source
-	sum := &ImportSummary{Source: source, Files: []FileImport{}}
-	if err := db.EnsureSource(ctx, source, "survey"); err != nil {
+	return importFiles(ctx, db, fileImport{job: JobImportSurvey, source: source, typ: "survey"}, files,
+		func(path string, runID int64, fi *FileImport) (*parsed, error) {
+			res, err := survey.ParseFile(ctx, path, opt)
+			if err != nil {
+				return nil, err
+			}
+			fi.Format, fi.Encoding, fi.Columns, fi.Rows = res.Format, res.Encoding, res.Columns, res.Rows
+			return &parsed{payload: res.Payload, rejects: res.Rejects, store: func(tx *warehouse.Tx) (warehouse.UpsertResult, error) {
+				return tx.UpsertItems(ctx, res.Items)
+			}}, nil
+		})
+}
+
+// fileImport names what an import of export files records.
+type fileImport struct {
+	job, source, typ string
+}
+
+// parsed is one export file read and ready to store: its raw bytes, its
+// rejects, and how to store its records inside the file's transaction.
+type parsed struct {
+	payload voc.RawPayload
+	rejects []voc.Reject
+	store   func(tx *warehouse.Tx) (warehouse.UpsertResult, error)
+}
+
+// importFiles is the shared body of the file imports: one run and one
+// transaction per file, stopping at the first file that fails.
+func importFiles(ctx context.Context, db *warehouse.DB, imp fileImport, files []string,
+	parse func(path string, runID int64, fi *FileImport) (*parsed, error)) (*ImportSummary, error) {
+	if imp.source == "" {
+		return nil, fmt.Errorf("%s: a source name is needed (--source)", imp.job)
+	}
+	sum := &ImportSummary{Source: imp.source, Files: []FileImport{}}
+	if err := db.EnsureSource(ctx, imp.source, imp.typ); err != nil {
 		return sum, err
 	}
 	for _, f := range files {
-		fi, err := importFile(ctx, db, f, opt)
+		fi, err := importFile(ctx, db, imp, f, parse)
 		if fi != nil {
 			sum.Files = append(sum.Files, *fi)
 			sum.Loaded += fi.Loaded
@@ -83,13 +113,15 @@ func ImportSurvey(ctx context.Context, db *warehouse.DB, source string, files []
 	return sum, nil
 }
 
-func importFile(ctx context.Context, db *warehouse.DB, path string, opt survey.Options) (*FileImport, error) {
+func importFile(ctx context.Context, db *warehouse.DB, imp fileImport, path string,
+	parse func(path string, runID int64, fi *FileImport) (*parsed, error)) (*FileImport, error) {
 	start := time.Now()
-	run, err := db.StartRun(ctx, JobImportSurvey, opt.Source)
+	run, err := db.StartRun(ctx, imp.job, imp.source)
 	if err != nil {
 		return nil, err
 	}
-	fi, err := parseAndStore(ctx, db, path, opt, run.ID)
+	fi := &FileImport{File: path, RunID: run.ID, Rejects: []RejectInfo{}}
+	err = parseAndStore(ctx, db, path, run.ID, fi, parse)
 	fi.Duration = time.Since(start)
 	run.Status = voc.RunOK
 	if err != nil {
@@ -110,39 +142,35 @@ func importFile(ctx context.Context, db *warehouse.DB, path string, opt survey.O
 	if ferr := db.FinishRun(finishCtx, run); ferr != nil && err == nil {
 		err = ferr
 	}
-	if err != nil {
-		return fi, err
-	}
-	return fi, nil
+	return fi, err
 }
 
-func parseAndStore(ctx context.Context, db *warehouse.DB, path string, opt survey.Options, runID int64) (*FileImport, error) {
-	fi := &FileImport{File: path, RunID: runID, Rejects: []RejectInfo{}}
-	res, err := survey.ParseFile(ctx, path, opt)
+func parseAndStore(ctx context.Context, db *warehouse.DB, path string, runID int64, fi *FileImport,
+	parse func(path string, runID int64, fi *FileImport) (*parsed, error)) error {
+	p, err := parse(path, runID, fi)
 	if err != nil {
-		return fi, err
+		return err
 	}
-	fi.Format, fi.Encoding, fi.Columns, fi.Rows = res.Format, res.Encoding, res.Columns, res.Rows
-	for _, r := range res.Rejects {
+	for _, r := range p.rejects {
 		fi.Rejects = append(fi.Rejects, RejectInfo{File: r.File, Line: r.Line, Reason: r.Reason})
 	}
 	var up warehouse.UpsertResult
 	err = db.InTx(ctx, func(tx *warehouse.Tx) error {
-		if _, err := tx.SaveRaw(ctx, res.Payload); err != nil {
+		if _, err := tx.SaveRaw(ctx, p.payload); err != nil {
 			return err
 		}
 		var err error
-		if up, err = tx.UpsertItems(ctx, res.Items); err != nil {
+		if up, err = p.store(tx); err != nil {
 			return err
 		}
-		_, err = tx.AddRejects(ctx, runID, res.Rejects)
+		_, err = tx.AddRejects(ctx, runID, p.rejects)
 		return err
 	})
 	if err != nil {
-		return fi, fmt.Errorf("import %s: %w", path, err)
+		return fmt.Errorf("import %s: %w", path, err)
 	}
 	// Counted only once committed: a rolled-back import loaded nothing.
 	fi.Loaded, fi.Duplicates, fi.Updated = up.Inserted, up.Unchanged, up.Updated
-	fi.Rejected = len(res.Rejects)
-	return fi, nil
+	fi.Rejected = len(p.rejects)
+	return nil
 }

@@ -59,32 +59,10 @@ Exit code 2 when rows were rejected, 1 when a file could not be imported.`,
 				return err
 			}
 			defer db.Close()
-			sum, err := jobs.ImportComplaints(cmd.Context(), db, source, files, opt)
-			if a.jsonOut {
-				if err != nil {
-					return err
-				}
-				if werr := a.writeJSON(sum); werr != nil {
-					return werr
-				}
-			} else {
-				a.printImport(sum)
-			}
-			if err != nil {
-				return err
-			}
-			if sum.Partial() {
-				return partialError{fmt.Sprintf("%d rows rejected", sum.Rejected)}
-			}
-			return nil
+			return a.reportImport(jobs.ImportComplaints(cmd.Context(), db, source, files, opt))
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&source, "source", "", "name of the helpdesk these tickets come from (required)")
-	f.StringVar(&encoding, "encoding", "", "file encoding: utf-8, gbk, gb18030, big5, utf-16, utf-16le, utf-16be (default: detect)")
-	f.StringVar(&product, "product", "", "product for tickets whose export has no product column")
-	f.StringVar(&channel, "channel", "", "channel for tickets whose export has no channel column")
-	_ = cmd.MarkFlagRequired("source")
+	importFlags(cmd, &source, &encoding, &product, &channel, "tickets")
 	return cmd
 }
 

@@ -66,33 +66,43 @@ Exit code 2 when rows were rejected, 1 when a file could not be imported.`,
 				return err
 			}
 			defer db.Close()
-			sum, err := jobs.ImportSurvey(cmd.Context(), db, source, files, opt)
-			if a.jsonOut {
-				if err != nil {
-					return err
-				}
-				if werr := a.writeJSON(sum); werr != nil {
-					return werr
-				}
-			} else {
-				a.printImport(sum)
-			}
-			if err != nil {
-				return err
-			}
-			if sum.Partial() {
-				return partialError{fmt.Sprintf("%d rows rejected", sum.Rejected)}
-			}
-			return nil
+			return a.reportImport(jobs.ImportSurvey(cmd.Context(), db, source, files, opt))
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&source, "source", "", "name of the source these answers come from (required)")
-	f.StringVar(&encoding, "encoding", "", "file encoding: utf-8, gbk, gb18030, big5, utf-16, utf-16le, utf-16be (default: detect)")
-	f.StringVar(&product, "product", "", "product for answers whose export has no product column")
-	f.StringVar(&channel, "channel", "", "channel for answers whose export has no channel column")
-	_ = cmd.MarkFlagRequired("source")
+	importFlags(cmd, &source, &encoding, &product, &channel, "answers")
 	return cmd
+}
+
+// importFlags declares the flags every file import takes.
+func importFlags(cmd *cobra.Command, source, encoding, product, channel *string, what string) {
+	f := cmd.Flags()
+	f.StringVar(source, "source", "", "name of the source these "+what+" come from (required)")
+	f.StringVar(encoding, "encoding", "", "file encoding: utf-8, gbk, gb18030, big5, utf-16, utf-16le, utf-16be (default: detect)")
+	f.StringVar(product, "product", "", "product for "+what+" whose export has no product column")
+	f.StringVar(channel, "channel", "", "channel for "+what+" whose export has no channel column")
+	_ = cmd.MarkFlagRequired("source")
+}
+
+// reportImport prints an import's summary (or its JSON) and turns rejected
+// rows into exit code 2.
+func (a *app) reportImport(sum *jobs.ImportSummary, err error) error {
+	if a.jsonOut {
+		if err != nil {
+			return err
+		}
+		if werr := a.writeJSON(sum); werr != nil {
+			return werr
+		}
+	} else {
+		a.printImport(sum)
+	}
+	if err != nil {
+		return err
+	}
+	if sum.Partial() {
+		return partialError{fmt.Sprintf("%d rows rejected", sum.Rejected)}
+	}
+	return nil
 }
 
 // surveyOptions starts from the source's settings in voc.yaml, if any.
