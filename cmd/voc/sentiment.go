@@ -261,8 +261,10 @@ label) within each dataset, so a skewed corpus cannot flatter the figures.`,
 				}
 			}
 			p.done()
-			pooled := sentiment.EvaluatePredictions(preds)
+			// ByDataset ends with "all", the pooled figures.
 			names, per := sentiment.ByDataset(preds)
+			pooled := per["all"]
+			names = names[:len(names)-1]
 			if a.jsonOut {
 				out := map[string]any{"model": m.Version(), "split": split, "balanced": balanced, "pooled": metricsJSON(pooled), "datasets": map[string]any{}}
 				for _, n := range names {
