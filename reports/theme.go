@@ -113,7 +113,7 @@ func BuildTheme(ctx context.Context, db *warehouse.DB, theme string, week Week, 
 	if err != nil {
 		return fail(err)
 	}
-	figs, err := db.ReportFigures(ctx, periods)
+	counts, err := db.ReportItemCounts(ctx, periods)
 	if err != nil {
 		return fail(err)
 	}
@@ -123,7 +123,7 @@ func BuildTheme(ctx context.Context, db *warehouse.DB, theme string, week Week, 
 			p.Trend = append(p.Trend, tw)
 			continue
 		}
-		tw := ThemeTrendWeek{Week: wk, Items: figs[i].Items}
+		tw := ThemeTrendWeek{Week: wk, Items: counts[i]}
 		for _, r := range byWeek {
 			if r.Period == i {
 				tw.Complaints += r.Items

@@ -286,8 +286,8 @@ func (w *Weekly) themes(ctx context.Context, db *warehouse.DB, opt Options) erro
 	slices.SortFunc(w.Themes, func(a, b ThemeLine) int {
 		return cmp.Or(cmp.Compare(b.Complaints, a.Complaints), cmp.Compare(b.PrevComplaints, a.PrevComplaints), cmp.Compare(a.ID, b.ID))
 	})
-	// A few items for every alert and the top themes' verbatims, in two
-	// queries over the week rather than one per theme.
+	// A few items for every alert and the top themes' verbatims, in one
+	// pass over the week's hits rather than one query per theme.
 	var alerts, top []string
 	for _, l := range w.Themes {
 		if l.Emerging || l.Recurring {
@@ -297,14 +297,12 @@ func (w *Weekly) themes(ctx context.Context, db *warehouse.DB, opt Options) erro
 			top = append(top, l.ID)
 		}
 	}
-	newest, err := db.ReportThemeSamples(ctx, alerts, w.Period, 5, false)
+	sets, err := db.ReportThemeSampleSets(ctx, w.Period,
+		warehouse.SampleSet{Themes: alerts, N: 5}, warehouse.SampleSet{Themes: top, N: 3, Strongest: true})
 	if err != nil {
 		return err
 	}
-	strongest, err := db.ReportThemeSamples(ctx, top, w.Period, 3, true)
-	if err != nil {
-		return err
-	}
+	newest, strongest := sets[0], sets[1]
 	for _, l := range w.Themes {
 		a := ThemeAlert{Theme: l, Items: items(newest.Items[l.ID], loc), Total: newest.Total[l.ID]}
 		if l.Emerging {

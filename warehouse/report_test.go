@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -138,6 +139,22 @@ func TestReportFigures(t *testing.T) {
 			t.Errorf("period %d:\n got %+v\nwant %+v", i, got[i], want[i])
 		}
 	}
+	// Overlapping periods are each computed in full.
+	wide := Period{Start: fixPrev.Start, End: fixWeek.End}
+	over, err := db.ReportFigures(context.Background(), []Period{wide, fixWeek})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if over[0].Items != 11 || over[0].ComplaintThemeItems != 4 || over[1] != want[1] {
+		t.Errorf("overlapping periods: %+v", over)
+	}
+	counts, err := db.ReportItemCounts(context.Background(), []Period{fixPrev, fixWeek, want[2].Period, wide})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(counts, []int{2, 9, 1, 11}) {
+		t.Errorf("item counts %v, want [2 9 1 11]", counts)
+	}
 	tests := []struct {
 		name string
 		f    func(PeriodFigures) (float64, bool)
@@ -256,6 +273,33 @@ func TestReportItemLists(t *testing.T) {
 	if want := []string{"u2:2", "u3:2"}; !slices.Equal(authors, want) {
 		t.Errorf("repeat complainants %v, want %v", authors, want)
 	}
+	// The one-aggregate form (a window at least as long as the period)
+	// agrees with ordering every author's complaints; windows shorter than
+	// the period always take the general form. u3's complaints are 108
+	// hours apart, u4's 43.5 days.
+	for _, tc := range []struct {
+		window time.Duration
+		want   []string
+	}{
+		{2 * 24 * time.Hour, []string{"u2:2"}},
+		{7 * 24 * time.Hour, []string{"u2:2", "u3:2"}},
+		{43 * 24 * time.Hour, []string{"u2:2", "u3:2"}},
+		{44 * 24 * time.Hour, []string{"u4:2", "u2:2", "u3:2"}},
+	} {
+		for _, general := range []bool{false, true} {
+			rc, err := db.repeatComplainants(ctx, fixWeek, tc.window, 10, general)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rc {
+				got = append(got, r.AuthorKey+":"+string(rune('0'+len(r.Items))))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("repeat complainants within %s (general %v): %v, want %v", tc.window, general, got, tc.want)
+			}
+		}
+	}
 
 	tests := []struct {
 		theme string
@@ -314,6 +358,24 @@ func TestReportItemLists(t *testing.T) {
 		if len(got.Items["nothing"]) != 0 {
 			t.Errorf("samples of a theme without hits: %v", got.Items["nothing"])
 		}
+	}
+	// Several sets in one pass give what each gives alone.
+	sets := []SampleSet{{Themes: []string{"quality"}, N: 1}, {Themes: []string{"quality", "delivery_speed"}, N: 5, Strongest: true}, {}}
+	got, err := db.ReportThemeSampleSets(ctx, fixWeek, sets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, set := range sets {
+		alone, err := db.ReportThemeSamples(ctx, set.Themes, fixWeek, set.N, set.Strongest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got[i], alone) {
+			t.Errorf("set %d: %+v, alone %+v", i, got[i], alone)
+		}
+	}
+	if !slices.Equal(ids(got[1].Items["delivery_speed"]), []string{"a12", "a5"}) || got[1].Items["delivery_speed"][0].Clause != "物流太慢" {
+		t.Errorf("strongest delivery_speed in a set: %+v", got[1].Items["delivery_speed"])
 	}
 }
 
