@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"github.com/voc-analytics/voc/warehouse"
 	"strings"
 	"time"
 )
@@ -50,6 +51,12 @@ type Options struct {
 	MaxThemeItems int
 	// Now is the clock, for the "generated at" line; nil means time.Now.
 	Now func() time.Time
+	// Complaints are the service levels and windows complaint handling is
+	// measured with (its Location and Now are set per week).
+	Complaints warehouse.ComplaintOptions
+	// AtRiskSilence is how long a customer whose last word was a 1-2 must
+	// have been silent to be listed as at risk; 0 means 30 days.
+	AtRiskSilence time.Duration
 }
 
 func (o Options) withDefaults() Options {

@@ -48,6 +48,9 @@ type Weekly struct {
 	Disagreements   []Item
 	DisagreeTotal   int
 	HiddenTotal     int
+
+	// Complaints is complaint handling and silent dissatisfaction.
+	Complaints *ComplaintSection
 }
 
 // Figure is one headline number with last week's for comparison. Has and
@@ -191,6 +194,9 @@ func BuildWeekly(ctx context.Context, db *warehouse.DB, week Week, opt Options) 
 	w.Sources, w.Products, w.Channels = breakdowns(src), breakdowns(prod), breakdowns(ch)
 
 	if err := w.themes(ctx, db, opt); err != nil {
+		return nil, fmt.Errorf("weekly report %s: %w", week, err)
+	}
+	if err := w.complaints(ctx, db, opt); err != nil {
 		return nil, fmt.Errorf("weekly report %s: %w", week, err)
 	}
 

@@ -121,7 +121,11 @@ func (a *app) reportOptions(lang string) (reports.Options, error) {
 	if err != nil {
 		return reports.Options{}, err
 	}
-	opt := reports.Options{Lang: lang, Location: loc}
+	co, err := a.measureOptions(time.Time{})
+	if err != nil {
+		return reports.Options{}, err
+	}
+	opt := reports.Options{Lang: lang, Location: loc, Complaints: co, AtRiskSilence: a.cfg.Complaints.AtRiskAfter}
 	for _, th := range tax.Themes {
 		opt.Themes = append(opt.Themes, reports.ThemeInfo{ID: th.ID, NameZH: th.NameZH, NameEN: th.NameEN, Owner: th.Owner})
 	}
