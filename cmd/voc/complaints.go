@@ -45,15 +45,9 @@ Exit code 2 when rows were rejected, 1 when a file could not be imported.`,
 			if err != nil {
 				return err
 			}
-			if encoding != "" {
-				opt.Encoding = encoding
-			}
-			if product != "" {
-				opt.Product = product
-			}
-			if channel != "" {
-				opt.Channel = channel
-			}
+			override(&opt.Encoding, encoding)
+			override(&opt.Product, product)
+			override(&opt.Channel, channel)
 			db, err := a.openDB(cmd.Context(), false)
 			if err != nil {
 				return err

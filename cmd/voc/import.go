@@ -52,15 +52,9 @@ Exit code 2 when rows were rejected, 1 when a file could not be imported.`,
 			if err != nil {
 				return err
 			}
-			if encoding != "" {
-				opt.Encoding = encoding
-			}
-			if product != "" {
-				opt.Product = product
-			}
-			if channel != "" {
-				opt.Channel = channel
-			}
+			override(&opt.Encoding, encoding)
+			override(&opt.Product, product)
+			override(&opt.Channel, channel)
 			db, err := a.openDB(cmd.Context(), false)
 			if err != nil {
 				return err
@@ -81,6 +75,14 @@ func importFlags(cmd *cobra.Command, source, encoding, product, channel *string,
 	f.StringVar(product, "product", "", "product for "+what+" whose export has no product column")
 	f.StringVar(channel, "channel", "", "channel for "+what+" whose export has no channel column")
 	_ = cmd.MarkFlagRequired("source")
+}
+
+// override sets *dst to a flag's value when the flag was given: flags
+// beat voc.yaml.
+func override(dst *string, flag string) {
+	if flag != "" {
+		*dst = flag
+	}
 }
 
 // reportImport prints an import's summary (or its JSON) and turns rejected
