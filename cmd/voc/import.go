@@ -13,7 +13,9 @@ func (a *app) importCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import",
 		Short: "Load exported files into the warehouse",
-		Args:  cobra.NoArgs,
+		Example: `  voc import survey 满意度调查.csv --source shop-survey
+  voc import complaints 投诉工单.xlsx --source helpdesk`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cmd.Help()
 		},

@@ -18,7 +18,8 @@ func (a *app) reportCommand() *cobra.Command {
 		Long: `report writes self-contained HTML reports: every page carries its charts'
 script, so it opens offline and travels as an e-mail attachment. Weeks are
 ISO weeks cut in voc.yaml's timezone.`,
-		Args: cobra.NoArgs,
+		Example: `  voc report weekly --week 2026-W47`,
+		Args:    cobra.NoArgs,
 	}
 	cmd.AddCommand(a.reportWeeklyCommand())
 	return cmd

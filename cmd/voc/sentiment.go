@@ -315,10 +315,11 @@ func metricsJSON(mt sentiment.Metrics) map[string]any {
 
 func (a *app) trainCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "train",
-		Short: "Train models from labelled data",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		Use:     "train",
+		Short:   "Train models from labelled data",
+		Example: `  voc train sentiment --data mine.jsonl --out my.model`,
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var (
 		files []string

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // voc runs the command in-process, as a user would from a shell.
@@ -299,4 +302,19 @@ func TestHelpHasExamples(t *testing.T) {
 			t.Errorf("voc %s: exit %d, no examples:\n%s", strings.Join(cmd, " "), code, out)
 		}
 	}
+	// Every command a user runs shows how to run it.
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			switch sub.Name() {
+			case "help", "completion", "version":
+				continue
+			}
+			if sub.Runnable() && sub.Example == "" {
+				t.Errorf("voc %s has no examples in --help", strings.TrimPrefix(sub.CommandPath(), "voc "))
+			}
+			walk(sub)
+		}
+	}
+	walk(newApp(strings.NewReader(""), io.Discard, io.Discard).rootCommand())
 }
