@@ -221,6 +221,15 @@ func Text(v any) string {
 		return formatFloat(x)
 	case *big.Int:
 		return x.String()
+	case []any, map[string]any:
+		// LISTs, STRUCTs and JSON columns read best as the JSON they are.
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false) // a terminal or CSV, not a page: keep < > & readable
+		if err := enc.Encode(jsonValue(x)); err != nil {
+			return fmt.Sprint(x)
+		}
+		return strings.TrimSuffix(b.String(), "\n")
 	case fmt.Stringer:
 		return x.String()
 	default:

@@ -121,3 +121,13 @@ func TestWriteTableAlignsWideCharacters(t *testing.T) {
 		t.Errorf("footer = %q", lines[5])
 	}
 }
+
+func TestTextRendersNestedValuesAsJSON(t *testing.T) {
+	v := []any{map[string]any{"phrase": "慢", "weight": -1.5}}
+	if got := Text(v); got != `[{"phrase":"慢","weight":-1.5}]` {
+		t.Errorf("Text = %s", got)
+	}
+	if got := Text([]any{"12315", "<消协>"}); got != `["12315","<消协>"]` {
+		t.Errorf("Text = %s", got)
+	}
+}
