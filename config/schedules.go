@@ -145,7 +145,7 @@ func (s Schedule) Validate(sources map[string]Source) error {
 	}
 	for name := range s.Collect.Sources {
 		if _, ok := sources[name]; !ok {
-			return fmt.Errorf("schedule.collect.sources.%s: no source of that name under sources:", name)
+			return fmt.Errorf("schedule.collect.sources.%s: no source of that name is configured under sources", name)
 		}
 	}
 	return nil

@@ -39,9 +39,6 @@ var xssTexts = []string{
 	"\u2028</script><!--",
 }
 
-// xssMarker is an id that only an injected element could carry.
-const xssMarker = "pwned"
-
 var fixtureThemes = []ThemeInfo{
 	{ID: "delivery_speed", NameZH: "物流速度", NameEN: "Delivery speed", Owner: "logistics"},
 	{ID: "quality", NameZH: "质量", NameEN: "Product quality", Owner: "product"},

@@ -252,7 +252,7 @@ func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
 	}
 	for i, m := range ms {
 		if m.version != i+1 {
-			return fmt.Errorf("migration %q has version %d, want %d: versions must run 1, 2, 3 ...", m.name, m.version, i+1)
+			return fmt.Errorf("migration %q has version %d, want %d: versions must count up from 1 without gaps", m.name, m.version, i+1)
 		}
 		if m.version <= current {
 			continue

@@ -51,13 +51,11 @@ const (
 
 // scratch holds the buffers one extraction needs; pooled by the model.
 type scratch struct {
-	units   []unit
-	clause  []unit
-	feats   []feature
-	word    []byte
-	han     int // Han characters in the last tokenized text
-	trad    int // of which the traditional-to-simplified fold changed
-	explain bool
+	units []unit
+	feats []feature
+	word  []byte
+	han   int // Han characters in the last tokenized text
+	trad  int // of which the traditional-to-simplified fold changed
 }
 
 const (

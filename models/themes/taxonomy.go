@@ -144,7 +144,7 @@ func LoadTaxonomy(r io.Reader, name string) (*Taxonomy, error) {
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("taxonomy %s line %d: want a mapping with version: and themes:", name, root.Line)
+		return nil, fmt.Errorf("taxonomy %s line %d: want a mapping with the keys version and themes", name, root.Line)
 	}
 	var themesNode *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -181,7 +181,7 @@ func LoadTaxonomy(r io.Reader, name string) (*Taxonomy, error) {
 // ("aspect:" for "aspects:") is an error rather than a silently ignored list.
 func decodeStrict(n *yaml.Node, th *Theme) error {
 	if n.Kind != yaml.MappingNode {
-		return errors.New("theme: want a mapping with id:, name_zh: ...")
+		return errors.New("theme: want a mapping with keys such as id and name_zh")
 	}
 	known := map[string]bool{"id": true, "name_zh": true, "name_en": true, "owner": true, "aspects": true,
 		"complaint_terms": true, "praise_terms": true, "complaint_phrases": true, "praise_phrases": true,
