@@ -54,6 +54,7 @@ type Proposal struct {
 var stopAspects = map[string]bool{
 	"东西": true, "宝贝": true, "产品": true, "商品": true, "感觉": true, "时候": true, "问题": true, "这个": true, "那个": true, "一个": true,
 	"什么": true, "时间": true, "现在": true, "以后": true, "之后": true, "一下": true, "有点": true, "还是": true, "就是": true, "真的": true,
+	"结果": true, "地方": true, "方面": true, "情况": true, "原因": true, "过程": true, "样子": true, "东东": true, "朋友": true, "家里": true,
 	"item": true, "product": true, "thing": true, "it": true, "this": true, "that": true, "time": true,
 }
 
@@ -170,7 +171,9 @@ func aspectOpinion(s ClauseScorer, toks []normalize.Token) (aspect, phrase strin
 			if w.POS == "x" || w.POS == "eng" && w.Text == tk.Text {
 				continue
 			}
-			if s.ScoreClause(w.Text) < 0 {
+			// A bare negator (没有, 不) is no opinion: "手机没有" says nothing
+			// until its verb follows, which the next rule pairs.
+			if !isNegatorWord(w.Text) && s.ScoreClause(w.Text) < 0 {
 				return tk.Text, tk.Text + joinSep(tk.Text, w.Text) + w.Text
 			}
 			if j+1 < len(toks) && isNegatorWord(w.Text) && (strings.HasPrefix(toks[j+1].POS, "a") || strings.HasPrefix(toks[j+1].POS, "v")) {

@@ -92,3 +92,20 @@ func TestProposeTrustsUnhappyRatings(t *testing.T) {
 		t.Errorf("without the ratings the lexicon sees no complaint, got %+v", props)
 	}
 }
+
+// A negator alone, or a vague noun, makes no proposal.
+func TestProposeSkipsBareNegatorsAndVagueAspects(t *testing.T) {
+	var docs []Doc
+	for i := range 4 {
+		docs = append(docs,
+			Doc{ID: string(rune('a' + i)), Text: "结果没有用", Unhappy: true},
+			Doc{ID: string(rune('e' + i)), Text: "遥控器没有", Unhappy: true})
+	}
+	for _, p := range Propose(docs, DefaultTaxonomy(), ProposeOptions{}) {
+		for _, ph := range p.Phrases {
+			if ph.Phrase == "遥控器没有" || p.Aspect == "结果" {
+				t.Errorf("noise proposed: %+v", p)
+			}
+		}
+	}
+}
