@@ -1,13 +1,9 @@
 package demo
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
 	"time"
-
-	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // Complaints describes a generated helpdesk export of complaint tickets,
@@ -72,17 +68,7 @@ func (c Complaints) Export() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.UseCRLF = true
-	if err := w.WriteAll(rows); err != nil {
-		return nil, fmt.Errorf("demo complaints: %w", err)
-	}
-	out, err := simplifiedchinese.GB18030.NewEncoder().Bytes(buf.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("demo complaints: encode GBK: %w", err)
-	}
-	return out, nil
+	return gbkCSV("demo complaints", rows)
 }
 
 // ticket is one generated ticket before it is written out.

@@ -94,15 +94,21 @@ func (s Survey) Export() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return gbkCSV("demo survey", rows)
+}
+
+// gbkCSV writes rows as CSV with CRLF line ends, encoded GB18030 (GBK for
+// every character GBK has): what Excel on a Chinese Windows saves.
+func gbkCSV(what string, rows [][]string) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
 	if err := w.WriteAll(rows); err != nil {
-		return nil, fmt.Errorf("demo survey: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	out, err := simplifiedchinese.GB18030.NewEncoder().Bytes(buf.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("demo survey: encode GBK: %w", err)
+		return nil, fmt.Errorf("%s: encode GBK: %w", what, err)
 	}
 	return out, nil
 }
