@@ -256,6 +256,25 @@ func (r *Run) BudgetLeft() bool {
 	return r.pages < r.Budget()
 }
 
+// Streams runs stream for each start (a start URL, a country, an API
+// endpoint) in turn, with one fetcher shared by all, until they are done,
+// one fails, or the page budget is spent.
+func (r *Run) Streams(ctx context.Context, starts []string, stream func(f *Fetcher, start string) error) error {
+	f, err := r.NewFetcher(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range starts {
+		if !r.BudgetLeft() {
+			break
+		}
+		if err := stream(f, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Scale is the rating scale of the source's numbers.
 func (r *Run) Scale() float64 {
 	if r.Config.RatingScale > 0 {

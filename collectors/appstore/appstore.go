@@ -140,19 +140,9 @@ func FeedURL(base, country, app string, page int) string {
 // Collect reads each country's feed, newest first, until the watermark,
 // an empty page or page ten.
 func (c *collector) Collect(ctx context.Context, run *collectors.Run) error {
-	f, err := run.NewFetcher(ctx)
-	if err != nil {
-		return err
-	}
-	for _, cc := range c.countries {
-		if !run.BudgetLeft() {
-			break
-		}
-		if err := c.country(ctx, run, f, cc); err != nil {
-			return err
-		}
-	}
-	return nil
+	return run.Streams(ctx, c.countries, func(f *collectors.Fetcher, cc string) error {
+		return c.country(ctx, run, f, cc)
+	})
 }
 
 func (c *collector) country(ctx context.Context, run *collectors.Run, f *collectors.Fetcher, cc string) error {

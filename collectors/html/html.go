@@ -151,19 +151,9 @@ func (c *collector) pageURL(n int) string {
 
 // Collect pages through each start URL in turn.
 func (c *collector) Collect(ctx context.Context, run *collectors.Run) error {
-	f, err := run.NewFetcher(ctx)
-	if err != nil {
-		return err
-	}
-	for _, start := range c.starts {
-		if !run.BudgetLeft() {
-			break
-		}
-		if err := c.stream(ctx, run, f, start); err != nil {
-			return err
-		}
-	}
-	return nil
+	return run.Streams(ctx, c.starts, func(f *collectors.Fetcher, start string) error {
+		return c.stream(ctx, run, f, start)
+	})
 }
 
 func (c *collector) stream(ctx context.Context, run *collectors.Run, f *collectors.Fetcher, start string) error {

@@ -243,19 +243,9 @@ func New(name string, src config.Source) (collectors.Collector, error) {
 
 // Collect pages through each endpoint in turn (one per product, often).
 func (c *collector) Collect(ctx context.Context, run *collectors.Run) error {
-	f, err := run.NewFetcher(ctx)
-	if err != nil {
-		return err
-	}
-	for _, u := range c.urls {
-		if !run.BudgetLeft() {
-			break
-		}
-		if err := c.stream(ctx, run, f, u); err != nil {
-			return err
-		}
-	}
-	return nil
+	return run.Streams(ctx, c.urls, func(f *collectors.Fetcher, u string) error {
+		return c.stream(ctx, run, f, u)
+	})
 }
 
 func (c *collector) stream(ctx context.Context, run *collectors.Run, f *collectors.Fetcher, endpoint string) error {
