@@ -153,9 +153,9 @@ func (p *ThemePage) WriteHTML(out io.Writer, generated time.Time, loc *time.Loca
 
 // Written says which files WriteWeekly wrote, as paths under its dir.
 type Written struct {
-	Weekly string
-	Themes []string
-	Index  string
+	Weekly string   `json:"weekly"`
+	Themes []string `json:"themes"`
+	Index  string   `json:"index"`
 }
 
 // manifestFile records every report written to a directory, so the index
