@@ -230,21 +230,21 @@ const (
 // Run is one execution of a job (an import, a collection, the pipeline, a
 // report), kept as history so a user can see what ran and how it went.
 type Run struct {
-	ID       int64
-	Job      string // e.g. "import survey", "collect"
-	Source   string // empty for jobs not tied to one source
-	Trigger  string // TriggerManual, TriggerSchedule or TriggerCatchUp
-	Started  time.Time
-	Finished time.Time
-	Status   RunStatus
-	Loaded   int // new items stored
-	Dupes    int // items already stored, left as they were
-	Updated  int // items already stored whose content changed
-	Rejected int
-	Error    string
+	ID       int64     `json:"id"`
+	Job      string    `json:"job"`              // e.g. "import survey", "collect"
+	Source   string    `json:"source,omitempty"` // empty for jobs not tied to one source
+	Trigger  string    `json:"trigger"`          // TriggerManual, TriggerSchedule or TriggerCatchUp
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	Status   RunStatus `json:"status"`
+	Loaded   int       `json:"loaded"`     // new items stored
+	Dupes    int       `json:"duplicates"` // items already stored, left as they were
+	Updated  int       `json:"updated"`    // items already stored whose content changed
+	Rejected int       `json:"rejected"`
+	Error    string    `json:"error,omitempty"`
 	// Detail is free-form JSON for job-specific figures (pages fetched, HTTP
 	// statuses, model version ...).
-	Detail string
+	Detail string `json:"detail,omitempty"`
 }
 
 // Reason is a phrase that pushed a text's score up (positive Weight) or

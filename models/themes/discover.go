@@ -34,20 +34,20 @@ type ProposeOptions struct {
 
 // PhraseCount is a phrase and the number of items it occurred in.
 type PhraseCount struct {
-	Phrase string
-	Count  int
+	Phrase string `json:"phrase"`
+	Count  int    `json:"count"`
 }
 
 // Proposal is a candidate theme: negative aspect-opinion phrases that no
 // theme of the taxonomy covers, grouped by their aspect word.
 type Proposal struct {
-	ID       string // suggested id; Accept may give another
-	NameZH   string
-	NameEN   string
-	Aspect   string        // the shared aspect word (normalised)
-	Phrases  []PhraseCount // top phrases, most frequent first
-	Items    int           // items with at least one of the phrases
-	Examples []string      // ids of example items
+	ID       string        `json:"id"` // suggested id; Accept may give another
+	NameZH   string        `json:"name_zh"`
+	NameEN   string        `json:"name_en"`
+	Aspect   string        `json:"aspect"`   // the shared aspect word (normalised)
+	Phrases  []PhraseCount `json:"phrases"`  // top phrases, most frequent first
+	Items    int           `json:"items"`    // items with at least one of the phrases
+	Examples []string      `json:"examples"` // ids of example items
 }
 
 // stopAspects are nouns too vague to be a theme on their own.
