@@ -335,3 +335,39 @@ type ThemeWeek struct {
 	Expected float64
 	PValue   float64
 }
+
+// ComplaintTicket is a complaint ticket: the complaint itself as a feedback item
+// (Kind complaint; ExternalID the ticket id, AuthorKey the customer,
+// CreatedAt the opening time, Text the complaint) and what the company
+// did about it. Rating stays LevelNone: the satisfaction after handling is
+// an answer about the handling, not the product, and lives in Satisfaction.
+type ComplaintTicket struct {
+	Item Item
+	// Channel is phone, online, store, 12315, platform or other ("" when
+	// the export does not say); ChannelRaw is the export's wording.
+	Channel, ChannelRaw string
+	// FirstResponseAt and ClosedAt are zero while they have not happened.
+	FirstResponseAt, ClosedAt time.Time
+	Category, Notes           string
+	// Result is resolved, partly, unresolved or withdrawn; "" while the
+	// ticket is handled or when the export does not say.
+	Result string
+	// Compensation is what the company gave, as written (退款50元+优惠券);
+	// CompensationAmount its money part when it has one.
+	Compensation       string
+	CompensationAmount *float64
+	// Demanded is the compensation the customer asked for; DemandTerms the
+	// demand phrases of the text; Punitive is set when the text asks for a
+	// multiple of the price (退一赔三, 十倍赔偿).
+	Demanded    *float64
+	DemandTerms []string
+	Punitive    bool
+	// OrderValue is what the customer paid, when known.
+	OrderValue *float64
+	// Satisfaction is the five-level answer after handling; LevelNone when
+	// the customer was not asked or did not answer.
+	Satisfaction Level
+	// EscalatedTo lists consumer_association, 12315, media, lawyer,
+	// platform or other; nil when the ticket stayed in house.
+	EscalatedTo []string
+}

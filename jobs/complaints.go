@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 
+	"github.com/voc-analytics/voc"
+
 	"github.com/voc-analytics/voc/collectors/complaints"
 	"github.com/voc-analytics/voc/warehouse"
 )
@@ -27,15 +29,9 @@ func ImportComplaints(ctx context.Context, db *warehouse.DB, source string, file
 				return nil, err
 			}
 			fi.Format, fi.Encoding, fi.Columns, fi.Rows = "complaints", res.Encoding, res.Columns, res.Rows
-			recs := make([]warehouse.ComplaintRecord, len(res.Tickets))
+			recs := make([]voc.ComplaintTicket, len(res.Tickets))
 			for i, t := range res.Tickets {
-				recs[i] = warehouse.ComplaintRecord{
-					Item: t.Item, Channel: t.Channel, ChannelRaw: t.ChannelRaw,
-					FirstResponseAt: t.FirstResponseAt, ClosedAt: t.ClosedAt, Category: t.Category, Notes: t.Notes,
-					Result: t.Result, Compensation: t.Compensation, CompensationAmount: t.CompensationAmount,
-					Demanded: t.Demanded, DemandTerms: t.DemandTerms, Punitive: t.Punitive, OrderValue: t.OrderValue,
-					Satisfaction: t.Satisfaction, EscalatedTo: t.EscalatedTo,
-				}
+				recs[i] = t.ComplaintTicket
 			}
 			return &parsed{payload: res.Payload, rejects: res.Rejects, store: func(tx *warehouse.Tx) (warehouse.UpsertResult, error) {
 				return tx.UpsertComplaints(ctx, recs)

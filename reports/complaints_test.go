@@ -31,8 +31,8 @@ func TestComplaintSection(t *testing.T) {
 	}
 
 	monday := fixtureWeek.Period(shanghai).Start
-	ticket := func(id string, opened time.Duration, firstResp, closed time.Duration, result string, sat voc.Level, esc []string, text string) warehouse.ComplaintRecord {
-		r := warehouse.ComplaintRecord{
+	ticket := func(id string, opened time.Duration, firstResp, closed time.Duration, result string, sat voc.Level, esc []string, text string) voc.ComplaintTicket {
+		r := voc.ComplaintTicket{
 			Item: voc.Item{Source: "hotline", Kind: voc.KindComplaint, ExternalID: id, AuthorKey: "c-" + id,
 				CreatedAt: monday.Add(opened), Text: text},
 			Channel: "phone", Result: result, Satisfaction: sat, EscalatedTo: esc,
@@ -45,7 +45,7 @@ func TestComplaintSection(t *testing.T) {
 		}
 		return r
 	}
-	recs := []warehouse.ComplaintRecord{
+	recs := []voc.ComplaintTicket{
 		ticket("t1", 2*time.Hour, 1*time.Hour, 20*time.Hour, "resolved", voc.Satisfied, nil, "物流太慢"),
 		ticket("t2", 26*time.Hour, 3*time.Hour, 60*time.Hour, "unresolved", voc.VeryDissatisfied, []string{"12315"}, `<script>alert("x")</script>再不处理就投诉到12315`),
 		ticket("t3", 100*time.Hour, 30*time.Hour, 0, "", voc.LevelNone, nil, "包装破了"),

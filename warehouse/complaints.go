@@ -14,41 +14,10 @@ import (
 	"github.com/voc-analytics/voc"
 )
 
-// ComplaintRecord is one complaint ticket to store: the complaint as a
-// feedback item (Kind complaint; its ExternalID is the ticket id, its
-// AuthorKey the customer, its CreatedAt the opening time, its Text the
-// complaint content) and what the company did about it.
-//
-// The warehouse stores what it is given; reading exports into records is
-// collectors/complaints' job, and jobs.ImportComplaints joins the two.
-type ComplaintRecord struct {
-	Item voc.Item
-	// Channel is phone, online, store, 12315, platform, other or "";
-	// ChannelRaw the export's own wording.
-	Channel, ChannelRaw string
-	// Zero while it has not happened.
-	FirstResponseAt, ClosedAt time.Time
-	Category, Notes           string
-	// Result is resolved, partly, unresolved, withdrawn or "" (pending).
-	Result string
-	// Compensation as written; CompensationAmount its money part.
-	Compensation       string
-	CompensationAmount *float64
-	// Demanded is the compensation asked for; DemandTerms and Punitive
-	// what the text demands (see collectors/complaints.FindDemand).
-	Demanded    *float64
-	DemandTerms []string
-	Punitive    bool
-	OrderValue  *float64
-	// Satisfaction after handling; LevelNone when not asked or answered.
-	Satisfaction voc.Level
-	EscalatedTo  []string
-}
-
 // Results a stored ticket may have; "" is pending.
 var complaintResults = map[string]bool{"": true, "resolved": true, "partly": true, "unresolved": true, "withdrawn": true}
 
-func validateComplaint(r *ComplaintRecord) error {
+func validateComplaint(r *voc.ComplaintTicket) error {
 	it := &r.Item
 	switch {
 	case it.Kind != voc.KindComplaint:
@@ -127,7 +96,7 @@ ORDER BY s.ord`
 
 // UpsertComplaints stores complaint tickets in one transaction: all of
 // them or none. See Tx.UpsertComplaints.
-func (db *DB) UpsertComplaints(ctx context.Context, recs []ComplaintRecord) (UpsertResult, error) {
+func (db *DB) UpsertComplaints(ctx context.Context, recs []voc.ComplaintTicket) (UpsertResult, error) {
 	var res UpsertResult
 	err := db.InTx(ctx, func(tx *Tx) error {
 		var err error
@@ -152,7 +121,7 @@ func (db *DB) UpsertComplaints(ctx context.Context, recs []ComplaintRecord) (Ups
 // Records are checked first (kind complaint, a ticket id, an opening time,
 // times in order, a known result, a valid satisfaction level): a bad one
 // fails the whole batch naming it, since bad rows belong in rejects.
-func (t *Tx) UpsertComplaints(ctx context.Context, recs []ComplaintRecord) (UpsertResult, error) {
+func (t *Tx) UpsertComplaints(ctx context.Context, recs []voc.ComplaintTicket) (UpsertResult, error) {
 	if err := t.check("upsert complaints"); err != nil {
 		return UpsertResult{}, err
 	}
@@ -160,7 +129,7 @@ func (t *Tx) UpsertComplaints(ctx context.Context, recs []ComplaintRecord) (Upse
 		return UpsertResult{}, nil
 	}
 	type row struct {
-		r    *ComplaintRecord
+		r    *voc.ComplaintTicket
 		hash string
 	}
 	pos := map[[2]string]int{}
@@ -240,7 +209,7 @@ func nullFloat(p *float64) driver.Value {
 // complaintHash fingerprints a ticket: its item's content (as items hash
 // it) and every handling field, length-prefixed so no two tickets collide
 // by moving text between fields.
-func complaintHash(r *ComplaintRecord) string {
+func complaintHash(r *voc.ComplaintTicket) string {
 	h := sha256.New()
 	var n [binary.MaxVarintLen64]byte
 	write := func(s string) {

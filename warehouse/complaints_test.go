@@ -19,8 +19,8 @@ func fp(v float64) *float64 { return &v }
 
 // tk builds a ticket opened at `opened`, answered and closed after the
 // given hours (negative: not yet).
-func tk(id, customer string, opened time.Time, firstH, closeH float64, result string, sat voc.Level) ComplaintRecord {
-	r := ComplaintRecord{
+func tk(id, customer string, opened time.Time, firstH, closeH float64, result string, sat voc.Level) voc.ComplaintTicket {
+	r := voc.ComplaintTicket{
 		Item: voc.Item{Source: "desk", Kind: voc.KindComplaint, ExternalID: id, AuthorKey: customer,
 			Product: "P1", Channel: "phone", CreatedAt: opened, Text: "complaint " + id},
 		Channel: "phone", Result: result, Satisfaction: sat,
@@ -34,7 +34,7 @@ func tk(id, customer string, opened time.Time, firstH, closeH float64, result st
 	return r
 }
 
-func with2(r ComplaintRecord, f func(*ComplaintRecord)) ComplaintRecord { f(&r); return r }
+func with2(r voc.ComplaintTicket, f func(*voc.ComplaintTicket)) voc.ComplaintTicket { f(&r); return r }
 
 // complaintFixture stores the tickets, reviews and survey answers whose
 // figures the tests below state by hand; themes and levels stand in for
@@ -43,17 +43,17 @@ func complaintFixture(t *testing.T) *DB {
 	t.Helper()
 	ctx := context.Background()
 	db, _ := openTemp(t)
-	recs := []ComplaintRecord{
+	recs := []voc.ComplaintTicket{
 		// Week of Monday 2 November: the handling figures.
 		tk("A", "c1", day(11, 2, 0), 1, 10, "resolved", 5),
 		tk("B", "c2", day(11, 2, 0), 2, 20, "resolved", 4),
 		tk("C", "c3", day(11, 3, 0), 3, 30, "partly", 2),
 		tk("D", "c4", day(11, 3, 0), 4, 40, "unresolved", 1),
 		tk("E", "c5", day(11, 4, 0), 5, 50, "resolved", 5),
-		with2(tk("F", "c6", day(11, 4, 0), 30, 60, "withdrawn", 0), func(r *ComplaintRecord) {
+		with2(tk("F", "c6", day(11, 4, 0), 30, 60, "withdrawn", 0), func(r *voc.ComplaintTicket) {
 			r.Compensation, r.CompensationAmount = "退款100元", fp(100)
 		}),
-		with2(tk("G", "c7", day(11, 5, 0), -1, -1, "", 0), func(r *ComplaintRecord) { r.EscalatedTo = []string{"12315"} }),
+		with2(tk("G", "c7", day(11, 5, 0), -1, -1, "", 0), func(r *voc.ComplaintTicket) { r.EscalatedTo = []string{"12315"} }),
 		tk("H", "c8", day(11, 5, 0), 6, -1, "", 0),
 		// Repeats across the 30-day boundary: 29 days in, 31 days out.
 		tk("R1", "r", day(10, 1, 0), 1, 2, "resolved", 0),
@@ -62,10 +62,10 @@ func complaintFixture(t *testing.T) *DB {
 		tk("R3", "s", day(10, 1, 0), 1, 2, "resolved", 0),
 		tk("R4", "s", day(11, 1, 0), 1, 2, "resolved", 0), // 31 days after R3: not a repeat
 		// Week of 9 November: the review flags.
-		with2(tk("M1", "m", day(11, 9, 0), 1, 2, "resolved", 0), func(r *ComplaintRecord) { r.Demanded, r.OrderValue = fp(5000), fp(100) }),
-		with2(tk("M2", "m", day(11, 10, 0), 1, 2, "resolved", 0), func(r *ComplaintRecord) { r.Punitive, r.DemandTerms = true, []string{"退一赔三"} }),
-		with2(tk("M3", "m", day(11, 11, 0), 1, 2, "resolved", 0), func(r *ComplaintRecord) { r.Demanded, r.OrderValue = fp(50), fp(100) }),
-		with2(tk("M4", "n", day(11, 11, 0), 1, 2, "resolved", 0), func(r *ComplaintRecord) { r.Demanded = fp(2000) }),
+		with2(tk("M1", "m", day(11, 9, 0), 1, 2, "resolved", 0), func(r *voc.ComplaintTicket) { r.Demanded, r.OrderValue = fp(5000), fp(100) }),
+		with2(tk("M2", "m", day(11, 10, 0), 1, 2, "resolved", 0), func(r *voc.ComplaintTicket) { r.Punitive, r.DemandTerms = true, []string{"退一赔三"} }),
+		with2(tk("M3", "m", day(11, 11, 0), 1, 2, "resolved", 0), func(r *voc.ComplaintTicket) { r.Demanded, r.OrderValue = fp(50), fp(100) }),
+		with2(tk("M4", "n", day(11, 11, 0), 1, 2, "resolved", 0), func(r *voc.ComplaintTicket) { r.Demanded = fp(2000) }),
 		// Opened 12 hours before the clock: open, not yet due.
 		tk("O1", "o", day(11, 19, 12), -1, -1, "", 0),
 		// A complainant recovered by the handling (text reads 1, answer 5).
@@ -316,15 +316,15 @@ func TestUpsertComplaintsUpdatesClosedTicket(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTemp(t)
 	open := tk("T1", "c", day(11, 2, 0), 1, -1, "", 0)
-	if _, err := db.UpsertComplaints(ctx, []ComplaintRecord{open, tk("T2", "c", day(11, 2, 0), 1, 2, "resolved", 4)}); err != nil {
+	if _, err := db.UpsertComplaints(ctx, []voc.ComplaintTicket{open, tk("T2", "c", day(11, 2, 0), 1, 2, "resolved", 4)}); err != nil {
 		t.Fatal(err)
 	}
-	again, err := db.UpsertComplaints(ctx, []ComplaintRecord{open, tk("T2", "c", day(11, 2, 0), 1, 2, "resolved", 4)})
+	again, err := db.UpsertComplaints(ctx, []voc.ComplaintTicket{open, tk("T2", "c", day(11, 2, 0), 1, 2, "resolved", 4)})
 	if err != nil || again != (UpsertResult{Unchanged: 2}) {
 		t.Fatalf("re-import %+v %v", again, err)
 	}
 	closed := tk("T1", "c", day(11, 2, 0), 1, 30, "resolved", 5)
-	up, err := db.UpsertComplaints(ctx, []ComplaintRecord{closed})
+	up, err := db.UpsertComplaints(ctx, []voc.ComplaintTicket{closed})
 	if err != nil || up != (UpsertResult{Updated: 1}) {
 		t.Fatalf("closing %+v %v", up, err)
 	}
@@ -336,7 +336,7 @@ func TestUpsertComplaintsUpdatesClosedTicket(t *testing.T) {
 	}
 	bad := tk("T3", "c", day(11, 2, 0), 1, -1, "", 0)
 	bad.ClosedAt = day(11, 1, 0)
-	if _, err := db.UpsertComplaints(ctx, []ComplaintRecord{bad}); err == nil {
+	if _, err := db.UpsertComplaints(ctx, []voc.ComplaintTicket{bad}); err == nil {
 		t.Error("a ticket closed before it was opened was stored")
 	}
 }

@@ -15,49 +15,14 @@ import (
 	"github.com/voc-analytics/voc/pipeline/normalize"
 )
 
-// Ticket is one complaint ticket as the helpdesk exported it.
-//
-// Item is the feedback item the ticket becomes: kind complaint, text the
-// complaint content, AuthorKey the customer key, CreatedAt the opening
-// time, Rating LevelNone (the satisfaction after handling is an answer
-// about the handling, not about the product, and lives in Satisfaction).
-// Item.ExternalID is the ticket id, or the item's ContentKey when the
-// export has none, so re-imports and re-exports find the same ticket.
+// Ticket is one complaint ticket as the helpdesk exported it, with the row
+// it came from. Item.ExternalID is the ticket id, or the item's ContentKey
+// when the export has none, so re-imports and re-exports find the same
+// ticket.
 type Ticket struct {
-	Item voc.Item
+	voc.ComplaintTicket
 	// Line is where the ticket's row starts in the file.
 	Line int
-
-	// Channel is phone, online, store, 12315, platform or other ("" when
-	// the export does not say); ChannelRaw is the export's wording.
-	Channel, ChannelRaw string
-	// FirstResponseAt and ClosedAt are zero while they have not happened.
-	FirstResponseAt, ClosedAt time.Time
-	Category                  string
-	Notes                     string
-	// Result is resolved, partly, unresolved or withdrawn; "" while the
-	// ticket is handled or when the export does not say.
-	Result string
-	// Compensation is what the company gave, as written (退款50元+优惠券);
-	// CompensationAmount its money part when it has one.
-	Compensation       string
-	CompensationAmount *float64
-	// Demanded is the compensation the customer asked for: the export's
-	// demand column when it has one, else the largest amount the complaint
-	// text demands (赔偿5000元). DemandTerms are the demand phrases found in
-	// the text; Punitive is set when the text asks for a multiple of the
-	// price (退一赔三, 十倍赔偿).
-	Demanded    *float64
-	DemandTerms []string
-	Punitive    bool
-	// OrderValue is what the customer paid, when the export says.
-	OrderValue *float64
-	// Satisfaction is the five-level answer after handling; LevelNone when
-	// the customer was not asked or did not answer.
-	Satisfaction voc.Level
-	// EscalatedTo lists consumer_association, 12315, media, lawyer,
-	// platform or other; nil when the ticket stayed in house.
-	EscalatedTo []string
 }
 
 // Options control one import. The zero value works.
