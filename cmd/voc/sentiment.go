@@ -384,6 +384,7 @@ Point voc.yaml's sentiment.model at the file to use it.`,
 	f.StringVar(&out, "out", "", "model file to write")
 	f.Int64Var(&opt.Seed, "seed", 1, "random seed (same data and seed give the same model)")
 	f.IntVar(&opt.Epochs, "epochs", 0, "passes over the data (default 10)")
+	f.StringVar(&opt.Link, "link", "ordinal", `output layer: "ordinal" (four "level > k" heads) or "softmax" (five-way)`)
 	cmd.AddCommand(ts)
 	return cmd
 }

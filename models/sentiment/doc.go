@@ -9,9 +9,10 @@
 // 2"). Text is folded to simplified Chinese, half-width and lower case, cut
 // into units (Han characters, Latin words, emoji) and hashed into unit
 // n-grams (short ones also with a copy tagged by the text's script) plus
-// negation-scope features; a multinomial linear model over the
-// five levels is fitted by SGD and temperature-calibrated on a slice of the
-// training data. The trained weights are quantised and saved in a small file
+// negation-scope features; an ordinal linear model (four "level > k"
+// heads sharing one weight vector, so the binary corpora train the side
+// decision directly) is fitted by AdaGrad and temperature-calibrated on a
+// slice of the training data. The trained weights are quantised and saved in a small file
 // (Save, Load) that a binary can embed (Default).
 //
 // The package does no I/O beyond reading what its caller hands it: corpora

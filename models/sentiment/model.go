@@ -39,7 +39,10 @@ type modelMeta struct {
 	Temperature float64    `json:"temperature"`
 	Decode      string     `json:"decode"`  // "polar", "median" or "argmax"
 	Neutral     float64    `json:"neutral"` // polar: least P(3) for a neutral verdict
-	Trained     trainInfo  `json:"trained"`
+	// Link is how logits become level probabilities: "" softmax over the
+	// five levels, "ordinal" four "level > k" heads (see TrainOptions.Link).
+	Link    string    `json:"link,omitempty"`
+	Trained trainInfo `json:"trained"`
 }
 
 // trainInfo records how a model was made, for `voc` to show; it takes part
@@ -125,6 +128,14 @@ func (m *Model) Explain(text string, n int) Result {
 			b := float64(m.meta.Bias[k])
 			za[k] = b + a*(z[k]-b)
 		}
+		if m.meta.Link != "" {
+			// Score = 1 + sum_k P(level > k): d/dz_k = c_k (1 - c_k) / T
+			for k := range K - 1 {
+				c := sigmoid(za[k] / m.meta.Temperature)
+				g[k] += c * (1 - c) / m.meta.Temperature / steps
+			}
+			continue
+		}
 		softmax(&za, m.meta.Temperature, &p)
 		e := 0.0
 		for k := range K {
@@ -142,6 +153,11 @@ func (m *Model) Explain(text string, n int) Result {
 		c := 0.0
 		for k := range K {
 			c += g[k] * float64(ws[k]) * val
+		}
+		if m.meta.Link == linkOrdinal {
+			for k := range K - 1 {
+				c += g[k] * float64(ws[K-1]) * val
+			}
 		}
 		if f.kind == kindLength {
 			continue // not a phrase a reader could act on
@@ -188,6 +204,12 @@ func (m *Model) logits(text string, s *scratch, z *[K]float64) bool {
 		acc[3] += ws[3]
 		acc[4] += ws[4]
 	}
+	if m.meta.Link == linkOrdinal {
+		for k := range K - 1 {
+			acc[k] += acc[K-1]
+		}
+		acc[K-1] = 0
+	}
 	v := featValue(len(s.feats))
 	for k := range K {
 		z[k] = float64(m.meta.Bias[k]) + float64(acc[k])*v
@@ -210,9 +232,46 @@ func softmax(z *[K]float64, t float64, p *[K]float64) {
 	}
 }
 
+const (
+	linkOrdinal = "ordinal"
+	linkSoftmax = "softmax"
+)
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// linkProbs turns logits into level probabilities. For the ordinal links,
+// z[k] (k = 0..3) is the logit of P(level > k+1); the four binary estimates
+// are made monotone (mean of the running minimum from the left and the
+// running maximum from the right) and differenced.
+func linkProbs(link string, z *[K]float64, t float64, p *[K]float64) {
+	if link == "" {
+		softmax(z, t, p)
+		return
+	}
+	var c, lo, hi [K - 1]float64
+	for k := range K - 1 {
+		c[k] = sigmoid(z[k] / t)
+	}
+	lo[0] = c[0]
+	for k := 1; k < K-1; k++ {
+		lo[k] = min(c[k], lo[k-1])
+	}
+	hi[K-2] = c[K-2]
+	for k := K - 3; k >= 0; k-- {
+		hi[k] = max(c[k], hi[k+1])
+	}
+	prev := 1.0
+	for k := range K - 1 {
+		ck := (lo[k] + hi[k]) / 2
+		p[k] = prev - ck
+		prev = ck
+	}
+	p[K-1] = prev
+}
+
 func (m *Model) decide(z *[K]float64) Result {
 	var r Result
-	softmax(z, m.meta.Temperature, &r.Probs)
+	linkProbs(m.meta.Link, z, m.meta.Temperature, &r.Probs)
 	best := 0
 	for k := range K {
 		r.Score += float64(k+1) * r.Probs[k]
@@ -370,6 +429,9 @@ func Load(r io.Reader) (*Model, error) {
 	if err := checkDecode(meta.Decode, meta.Neutral); err != nil {
 		return nil, fmt.Errorf("load sentiment model: %w", err)
 	}
+	if meta.Link != "" && meta.Link != linkOrdinal {
+		return nil, fmt.Errorf("load sentiment model: link %q not supported", meta.Link)
+	}
 	if meta.Features.Bits < 10 || meta.Features.Bits > 26 || meta.Features.MaxN < 1 || meta.Features.MaxN > 8 ||
 		meta.Features.Script < 0 || meta.Features.Script > meta.Features.MaxN || meta.Temperature <= 0 {
 		return nil, fmt.Errorf("load sentiment model: implausible settings %+v", meta.Features)
@@ -433,6 +495,7 @@ type Info struct {
 	MaxN        int     // longest unit n-gram
 	NegScope    int     // negation scope in units (0 = none)
 	Script      int     // longest n-gram with a script-tagged copy (0 = none)
+	Link        string  // output layer: "ordinal" or "softmax"
 	Temperature float64 // calibration temperature
 	Decode      string  // "polar", "median" or "argmax"
 	Neutral     float64 // polar decoding's threshold on P(3)
@@ -441,11 +504,18 @@ type Info struct {
 	Seed        int64
 }
 
+func (m *Model) link() string {
+	if m.meta.Link == "" {
+		return linkSoftmax
+	}
+	return m.meta.Link
+}
+
 // Info reports m's settings.
 func (m *Model) Info() Info {
 	return Info{
 		Version: m.version, Buckets: 1 << m.meta.Features.Bits, MaxN: m.meta.Features.MaxN,
-		NegScope: m.meta.Features.NegScope, Script: m.meta.Features.Script, Temperature: m.meta.Temperature, Decode: m.meta.Decode,
+		NegScope: m.meta.Features.NegScope, Script: m.meta.Features.Script, Link: m.link(), Temperature: m.meta.Temperature, Decode: m.meta.Decode,
 		Neutral: m.meta.Neutral, Examples: m.meta.Trained.Examples, Epochs: m.meta.Trained.Epochs, Seed: m.meta.Trained.Seed,
 	}
 }

@@ -653,3 +653,62 @@ func mustGunzipHeader(t *testing.T, b []byte) []byte {
 	n := int(binary.LittleEndian.Uint32(raw))
 	return raw[4 : 4+n]
 }
+
+// The ordinal link is the default; the softmax link stays available and
+// both must give proper distributions, explanations and round trips.
+func TestLinks(t *testing.T) {
+	exs := readTiny(t)
+	if _, err := Train(context.Background(), exs, TrainOptions{Link: "cumulative"}); err == nil {
+		t.Error("an unknown link was accepted")
+	}
+	for _, link := range []string{"softmax", "ordinal", ""} {
+		m, err := Train(context.Background(), exs, TrainOptions{Seed: 1, Bits: 16, Epochs: 30, LearningRate: 0.5, NoSeedLexicon: true, Link: link})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := m.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		hasLink := bytes.Contains(mustGunzipHeader(t, buf.Bytes()), []byte(`"link":"ordinal"`))
+		if hasLink != (link != "softmax") {
+			t.Errorf("link %q: header names the ordinal link: %v", link, hasLink)
+		}
+		if m.Info().Link != map[string]string{"softmax": "softmax", "ordinal": "ordinal", "": "ordinal"}[link] {
+			t.Errorf("link %q: Info().Link = %q", link, m.Info().Link)
+		}
+		good, bad := m.Score("好"), m.Score("不好")
+		if good.Level < 4 || bad.Level > 2 || good.Score-bad.Score < 1 {
+			t.Errorf("%s: 好 %v (%.2f), 不好 %v (%.2f)", link, good.Level, good.Score, bad.Level, bad.Score)
+		}
+		for _, text := range []string{"好", "不好", "一般般吧", "服務很差 😡"} {
+			r := m.Score(text)
+			sum, e := 0.0, 0.0
+			for k, p := range r.Probs {
+				if p < 0 {
+					t.Errorf("%s: Score(%q) probs %v", link, text, r.Probs)
+				}
+				sum += p
+				e += float64(k+1) * p
+			}
+			if math.Abs(sum-1) > 1e-9 || math.Abs(e-r.Score) > 1e-9 {
+				t.Errorf("%s: Score(%q) probs %v sum %.3f, score %.3f vs %.3f", link, text, r.Probs, sum, r.Score, e)
+			}
+		}
+		r := m.Explain("质量不好", 3)
+		neg := 0.0
+		for _, c := range r.Reasons {
+			neg += c.Weight
+		}
+		if len(r.Reasons) == 0 || neg >= 0 {
+			t.Errorf("%s: reasons for a negative text %v", link, r.Reasons)
+		}
+		back, err := Load(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back.Version() != m.Version() || back.Score("质量不好").Score != m.Score("质量不好").Score {
+			t.Errorf("%s: model changed in a save/load round trip", link)
+		}
+	}
+}

@@ -16,7 +16,7 @@ type TrainOptions struct {
 	// LearningRate is the initial step, decayed linearly to 0; default 0.1
 	// with AdaGrad, 0.5 without.
 	LearningRate float64
-	// Bits is log2 of the number of feature hash buckets; default 20.
+	// Bits is log2 of the number of feature hash buckets; default 21.
 	Bits uint
 	// MaxN is the longest unit n-gram (units: Han characters, words,
 	// emoji); default 4.
@@ -52,6 +52,15 @@ type TrainOptions struct {
 	NoSeedLexicon bool
 	// SeedWeight is the weight of each seed example; default 10.
 	SeedWeight float64
+	// Link is the model's output layer. "ordinal" (the default): four
+	// logistic heads "level > k" (k = 1..4), each with its own weights plus
+	// one weight vector shared by all four; every example teaches the
+	// thresholds its label decides (a star review all four, a negative
+	// binary review "> 2", "> 3" and "> 4", a positive one "> 1", "> 2"
+	// and "> 3"), so the binary corpora train the side decision directly.
+	// "softmax": multinomial logistic regression over the five levels
+	// (the default before model sent1-…-ordinal; see models/README.md).
+	Link string
 	// Progress, if set, is called now and then with examples done and total.
 	Progress func(done, total int)
 }
@@ -67,7 +76,10 @@ func (o *TrainOptions) defaults() {
 		}
 	}
 	if o.Bits == 0 {
-		o.Bits = 20
+		o.Bits = 21
+	}
+	if o.Link == "" {
+		o.Link = linkOrdinal
 	}
 	if o.MaxN <= 0 {
 		o.MaxN = 4
@@ -185,6 +197,9 @@ func Train(ctx context.Context, examples []Example, opt TrainOptions) (*Model, e
 	if err := checkDecode(opt.Decode, opt.Neutral); err != nil {
 		return nil, fmt.Errorf("train %w", err)
 	}
+	if opt.Link != linkOrdinal && opt.Link != linkSoftmax {
+		return nil, fmt.Errorf("train sentiment: link %q: want ordinal or softmax", opt.Link)
+	}
 	if opt.Bits < 10 || opt.Bits > 26 {
 		return nil, fmt.Errorf("train sentiment: bits %d: want 10-26", opt.Bits)
 	}
@@ -199,6 +214,10 @@ func Train(ctx context.Context, examples []Example, opt TrainOptions) (*Model, e
 	}
 	cfg := featConfig{Bits: opt.Bits, MaxN: opt.MaxN, NegScope: opt.NegScope, Script: min(opt.Script, opt.MaxN)}
 	weights := classWeights(exs, opt.ClassWeightCap)
+	link := opt.Link
+	if link == linkSoftmax {
+		link = "" // how model files have always said it
+	}
 	if opt.SeedWeight == 0 {
 		opt.SeedWeight = 10
 	}
@@ -261,7 +280,7 @@ func Train(ctx context.Context, examples []Example, opt TrainOptions) (*Model, e
 		if err != nil {
 			return nil, fmt.Errorf("train sentiment: %w", err)
 		}
-		temp = fitTemperature(cal, w, bias)
+		temp = fitTemperature(cal, w, bias, link)
 	}
 	n := enc.len()
 	if passes == 2 {
@@ -281,6 +300,7 @@ func Train(ctx context.Context, examples []Example, opt TrainOptions) (*Model, e
 		Temperature: temp,
 		Decode:      opt.Decode,
 		Neutral:     opt.Neutral,
+		Link:        link,
 		Trained:     trainInfo{Examples: n, Epochs: opt.Epochs, Seed: opt.Seed},
 	}
 	return finish(meta, w), nil
@@ -290,6 +310,9 @@ func Train(ctx context.Context, examples []Example, opt TrainOptions) (*Model, e
 // example's loss is -log P(level in its half), so its gradient only moves
 // probability between the halves and leaves their split to star data.
 func sgd(ctx context.Context, cfg featConfig, e *encoded, opt TrainOptions, progress func(int)) ([]float32, [K]float32, error) {
+	if opt.Link == linkOrdinal {
+		return sgdOrdinal(ctx, cfg, e, opt, progress)
+	}
 	w := make([]float32, (1<<cfg.Bits)*K)
 	var acc []float32
 	if !opt.PlainSGD {
@@ -368,9 +391,90 @@ func sgd(ctx context.Context, cfg featConfig, e *encoded, opt TrainOptions, prog
 	return w, bias, nil
 }
 
+// sgdOrdinal fits four logistic regressions "level > k" on the same
+// features: slot k-1 of each bucket holds threshold k's own weight, slot 4 a
+// weight added to all four (so a phrase's general polarity is learnt once
+// and each threshold only learns its correction). A threshold that an
+// example's label range does not decide gets no gradient.
+func sgdOrdinal(ctx context.Context, cfg featConfig, e *encoded, opt TrainOptions, progress func(int)) ([]float32, [K]float32, error) {
+	w := make([]float32, (1<<cfg.Bits)*K)
+	var acc []float32
+	if !opt.PlainSGD {
+		acc = make([]float32, len(w))
+	}
+	var bias [K]float32
+	n := e.len()
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(uint64(opt.Seed), 0x766f63))
+	steps := opt.Epochs * n
+	step := 0
+	for ep := 0; ep < opt.Epochs; ep++ {
+		rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for bi, i := range order {
+			if bi%8192 == 0 && bi > 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, bias, err
+				}
+				progress(8192)
+			}
+			lr := opt.LearningRate * (1 - float64(step)/float64(steps))
+			step++
+			fs := e.feats[e.off[i]:e.off[i+1]]
+			v := featValue(len(fs))
+			var sum [K]float64
+			for _, f := range fs {
+				ws := w[int(f)*K : int(f)*K+K]
+				for k := range K {
+					sum[k] += float64(ws[k])
+				}
+			}
+			lo, hi := int(e.lo[i]), int(e.hi[i])
+			var g [K]float32
+			scale := lr * float64(e.weight[i])
+			for k := range K - 1 {
+				var t float64
+				switch {
+				case lo > k:
+					t = 1 // level > k+1
+				case hi <= k:
+					t = 0
+				default:
+					continue // a binary label leaves this threshold open
+				}
+				z := float64(bias[k]) + (sum[k]+sum[K-1])*v
+				g[k] = float32((sigmoid(z) - t) * scale)
+				bias[k] -= g[k] * 0.1
+				g[K-1] += g[k]
+			}
+			fv := float32(v)
+			for _, f := range fs {
+				ws := w[int(f)*K : int(f)*K+K]
+				for k := range K {
+					if g[k] == 0 {
+						continue
+					}
+					gk := g[k] * fv
+					if acc == nil {
+						ws[k] -= gk
+						continue
+					}
+					as := acc[int(f)*K : int(f)*K+K]
+					as[k] += gk * gk / float32(scale*scale)
+					ws[k] -= gk / float32(math.Sqrt(float64(as[k])+1e-2))
+				}
+			}
+		}
+		progress(n - (n-1)/8192*8192)
+	}
+	return w, bias, nil
+}
+
 // fitTemperature finds the softmax temperature that minimises the
 // negative log-likelihood of the calibration examples.
-func fitTemperature(e *encoded, w []float32, bias [K]float32) float64 {
+func fitTemperature(e *encoded, w []float32, bias [K]float32, link string) float64 {
 	n := e.len()
 	zs := make([][K]float64, n)
 	for i := range n {
@@ -383,13 +487,21 @@ func fitTemperature(e *encoded, w []float32, bias [K]float32) float64 {
 			for k := range K {
 				zs[i][k] += float64(w[int(f)*K+k]) * v
 			}
+			if link == linkOrdinal {
+				for k := range K - 1 {
+					zs[i][k] += float64(w[int(f)*K+K-1]) * v
+				}
+			}
+		}
+		if link == linkOrdinal {
+			zs[i][K-1] = 0
 		}
 	}
 	nll := func(t float64) float64 {
 		var sum float64
 		var p [K]float64
 		for i := range n {
-			softmax(&zs[i], t, &p)
+			linkProbs(link, &zs[i], t, &p)
 			in := 0.0
 			for k := int(e.lo[i]); k <= int(e.hi[i]); k++ {
 				in += p[k]

@@ -61,6 +61,7 @@ func main() {
 	dump := flag.String("dump", "", "write test predictions (dataset, class, level, P1-P5, text) as TSV here")
 	ftDir := flag.String("ft-dir", "", "write fastText train/test files here")
 	ftPred := flag.String("ft-pred", "", "evaluate fastText predict-prob output against -ft-dir test set")
+	link := flag.String("link", "", "output layer: ordinal (default) or softmax")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -116,7 +117,7 @@ func main() {
 
 	opt := sentiment.TrainOptions{Seed: *seed, Epochs: *epochs, LearningRate: *lr, Bits: *bits,
 		MaxN: *maxN, NegScope: *neg, ClassWeightCap: *wcap, Decode: *decode, Neutral: *neutral, NoSeedLexicon: *noSeed, PlainSGD: *plain, SeedWeight: *seedW,
-		NoRefit: *mode == "tune", Script: *script}
+		NoRefit: *mode == "tune", Script: *script, Link: *link}
 	start := time.Now()
 	var m *sentiment.Model
 	if *load != "" {
