@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
@@ -368,13 +369,20 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// backoff is cfg.Backoff doubled per attempt, capped by MaxBackoff.
+// backoff is cfg.Backoff doubled per attempt, capped by MaxBackoff, with
+// "equal jitter": a random wait between half of that and all of it. Sources
+// on one host, or several voc processes, that failed together would
+// otherwise retry in lockstep and hit a recovering server together.
 func (t *retryTransport) backoff(attempt int) time.Duration {
 	d := t.cfg.Backoff
 	for i := 0; i < attempt && d < t.cfg.MaxBackoff; i++ {
 		d *= 2
 	}
-	return min(d, t.cfg.MaxBackoff)
+	d = min(d, t.cfg.MaxBackoff)
+	if d <= 1 {
+		return max(d, 0)
+	}
+	return d/2 + rand.N(d-d/2+1)
 }
 
 // wait is how long to wait before retrying resp: its Retry-After (seconds

@@ -240,3 +240,25 @@ func TestDecode(t *testing.T) {
 		})
 	}
 }
+
+// Retries wait between half and all of the doubled backoff, and not the
+// same time on every call, so sources that failed together spread out.
+func TestBackoffJitter(t *testing.T) {
+	tr := &retryTransport{cfg: config.HTTP{Backoff: time.Second, MaxBackoff: 5 * time.Second}}
+	for _, c := range []struct {
+		attempt int
+		full    time.Duration
+	}{{0, time.Second}, {1, 2 * time.Second}, {2, 4 * time.Second}, {3, 5 * time.Second}, {10, 5 * time.Second}} {
+		seen := map[time.Duration]bool{}
+		for range 50 {
+			d := tr.backoff(c.attempt)
+			if d < c.full/2 || d > c.full {
+				t.Fatalf("attempt %d: backoff %v outside [%v, %v]", c.attempt, d, c.full/2, c.full)
+			}
+			seen[d] = true
+		}
+		if len(seen) < 10 {
+			t.Errorf("attempt %d: only %d distinct waits in 50 draws: no jitter", c.attempt, len(seen))
+		}
+	}
+}

@@ -120,7 +120,8 @@ type HTTP struct {
 	// Retries after a 429, a 5xx or a network error (default 3; 0 is 3, -1 is none).
 	Retries int `yaml:"retries"`
 	// Backoff is the first wait before a retry, doubled each time up to
-	// MaxBackoff (defaults 1s and 1m). A Retry-After header wins when it
+	// MaxBackoff (defaults 1s and 1m); each actual wait is drawn between
+	// half of that and all of it, so retries do not march in lockstep. A Retry-After header wins when it
 	// asks for no more than MaxBackoff; a longer one gives up.
 	Backoff    time.Duration `yaml:"backoff"`
 	MaxBackoff time.Duration `yaml:"max_backoff"`
