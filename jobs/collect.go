@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/voc-analytics/voc"
 	"github.com/voc-analytics/voc/collectors"
 	_ "github.com/voc-analytics/voc/collectors/all" // every collector type
+	"github.com/voc-analytics/voc/collectors/appstore"
 	"github.com/voc-analytics/voc/config"
 	"github.com/voc-analytics/voc/warehouse"
 )
@@ -35,7 +38,20 @@ type CollectOptions struct {
 	Progress func(Progress)
 	// Transport carries the HTTP requests instead of the default one.
 	Transport http.RoundTripper
+	// Parallel is how many sources CollectAll fetches at once (default 4,
+	// 1 for one after another). Sources that share a host always run one
+	// after another, so each site still sees one polite client.
+	Parallel int
+
+	// writes serialises the warehouse writes of sources collected at once:
+	// fetching runs in parallel, storing one transaction at a time, the
+	// single writer DuckDB wants (concurrent transactions that touch the
+	// same indexes conflict at commit).
+	writes *sync.Mutex
 }
+
+// DefaultParallel is CollectAll's default number of sources at once.
+const DefaultParallel = 4
 
 // Progress is where a collection stands, for a progress display.
 type Progress struct {
@@ -58,6 +74,13 @@ func (o *CollectOptions) location() *time.Location {
 		return o.Location
 	}
 	return time.Local
+}
+
+func (o *CollectOptions) writeLock() *sync.Mutex {
+	if o.writes != nil {
+		return o.writes
+	}
+	return &sync.Mutex{}
 }
 
 func (o *CollectOptions) logger() *slog.Logger {
@@ -103,17 +126,22 @@ type CollectSummary struct {
 func Collect(ctx context.Context, db *warehouse.DB, name string, src config.Source, opt CollectOptions) (*CollectSummary, error) {
 	start := time.Now()
 	sum := &CollectSummary{Source: name, Type: src.Type, HTTPStatus: map[string]int{}}
-	if err := db.EnsureSource(ctx, name, src.Type); err != nil {
-		return sum, err
-	}
-	run, err := db.StartRun(ctx, JobCollect, name)
+	writes := opt.writeLock()
+	writes.Lock()
+	run, err := func() (voc.Run, error) {
+		defer writes.Unlock()
+		if err := db.EnsureSource(ctx, name, src.Type); err != nil {
+			return voc.Run{}, err
+		}
+		return db.StartRun(ctx, JobCollect, name)
+	}()
 	if err != nil {
 		return sum, err
 	}
 	sum.RunID = run.ID
 	log := opt.logger()
 
-	sink := &storeSink{db: db, source: name, runID: run.ID, full: opt.Full || !src.IsIncremental(), progress: opt.Progress}
+	sink := &storeSink{db: db, writes: writes, source: name, runID: run.ID, full: opt.Full || !src.IsIncremental(), progress: opt.Progress}
 	var wm collectors.Watermark
 	var cerr error
 	if s, err := db.Watermark(ctx, name); err != nil {
@@ -156,7 +184,10 @@ func Collect(ctx context.Context, db *warehouse.DB, name string, src config.Sour
 		// or failed run must not hide the pages it never reached.
 		next := tracker.Next(wm, time.Now().UTC())
 		if next.String() != wm.String() {
-			if err := db.SetWatermark(finishCtx, name, next.String()); err != nil {
+			writes.Lock()
+			err := db.SetWatermark(finishCtx, name, next.String())
+			writes.Unlock()
+			if err != nil {
 				cerr = err
 			}
 		}
@@ -191,7 +222,10 @@ func Collect(ctx context.Context, db *warehouse.DB, name string, src config.Sour
 		"full": sink.full, "watermark_before": wm.String(), "watermark": sum.Watermark,
 	})
 	run.Detail = string(detail)
-	if ferr := db.FinishRun(finishCtx, run); ferr != nil && cerr == nil {
+	writes.Lock()
+	ferr := db.FinishRun(finishCtx, run)
+	writes.Unlock()
+	if ferr != nil && cerr == nil {
 		cerr = ferr
 	}
 	return sum, cerr
@@ -201,6 +235,7 @@ func Collect(ctx context.Context, db *warehouse.DB, name string, src config.Sour
 // to stop paging once a page reached the watermark.
 type storeSink struct {
 	db       *warehouse.DB
+	writes   *sync.Mutex // shared by the sources collected at once
 	source   string
 	runID    int64
 	full     bool
@@ -216,6 +251,8 @@ func (s *storeSink) Page(ctx context.Context, p *collectors.Page) (bool, error) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var up warehouse.UpsertResult
+	s.writes.Lock()
+	defer s.writes.Unlock()
 	err := s.db.InTx(ctx, func(tx *warehouse.Tx) error {
 		if _, err := tx.SaveRaw(ctx, p.Payload); err != nil {
 			return err
@@ -255,28 +292,134 @@ func (s *storeSink) PayloadSeen(ctx context.Context, id string) (bool, error) {
 	return s.db.HasPayload(ctx, s.source, id)
 }
 
-// CollectAll collects the named sources of cfg in turn, or every source
-// with a collector when names is empty (survey sources are imported with
-// `voc import survey`, not collected). An unknown name is an error before
-// anything runs; a source that fails does not stop the others: its
-// summary says what went wrong.
+// CollectAll collects the named sources of cfg, or every source with a
+// collector when names is empty (survey sources are imported with `voc
+// import survey`, not collected). Up to opt.Parallel sources are fetched at
+// once; sources sharing a host run one after another; their pages are
+// stored one transaction at a time. Summaries come back in the order of
+// names. An unknown name is an error before anything runs; a source that
+// fails does not stop the others: its summary says what went wrong.
 func CollectAll(ctx context.Context, db *warehouse.DB, cfg *config.Config, names []string, opt CollectOptions) ([]*CollectSummary, error) {
 	names, err := CollectableSources(cfg, names)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*CollectSummary, 0, len(names))
-	for _, n := range names {
+	if opt.writes == nil {
+		opt.writes = &sync.Mutex{}
+	}
+	workers := opt.Parallel
+	if workers <= 0 {
+		workers = DefaultParallel
+	}
+	out := make([]*CollectSummary, len(names))
+	index := make(map[string]int, len(names))
+	for i, n := range names {
+		index[n] = i
+	}
+	groups := hostGroups(cfg, names)
+	next := make(chan []string)
+	var wg sync.WaitGroup
+	for range min(workers, len(groups)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for group := range next {
+				for _, n := range group {
+					if ctx.Err() != nil {
+						break
+					}
+					sum, err := Collect(ctx, db, n, cfg.Sources[n], opt)
+					if err != nil {
+						opt.logger().Error("collect", "source", n, "err", err)
+					}
+					out[index[n]] = sum
+				}
+			}
+		}()
+	}
+	for _, g := range groups {
 		if ctx.Err() != nil {
 			break
 		}
-		sum, err := Collect(ctx, db, n, cfg.Sources[n], opt)
-		if err != nil {
-			opt.logger().Error("collect", "source", n, "err", err)
-		}
-		out = append(out, sum)
+		next <- g
 	}
-	return out, ctx.Err()
+	close(next)
+	wg.Wait()
+	done := out[:0]
+	for _, s := range out {
+		if s != nil { // not started before a cancellation
+			done = append(done, s)
+		}
+	}
+	return done, ctx.Err()
+}
+
+// hostGroups partitions names into groups that must run one after another
+// because they fetch from a common host; a source without a host (a
+// folder of files) is a group of its own. Groups keep the order of names,
+// and the largest come first so the longest chains start early.
+func hostGroups(cfg *config.Config, names []string) [][]string {
+	parent := make([]int, len(names))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	owner := map[string]int{}
+	for i, n := range names {
+		for _, h := range sourceHosts(cfg.Sources[n]) {
+			if j, ok := owner[h]; ok {
+				parent[find(i)] = find(j)
+			} else {
+				owner[h] = i
+			}
+		}
+	}
+	byRoot := map[int][]string{}
+	var roots []int
+	for i, n := range names {
+		r := find(i)
+		if _, ok := byRoot[r]; !ok {
+			roots = append(roots, r)
+		}
+		byRoot[r] = append(byRoot[r], n)
+	}
+	groups := make([][]string, 0, len(roots))
+	for _, r := range roots {
+		groups = append(groups, byRoot[r])
+	}
+	sort.SliceStable(groups, func(i, j int) bool { return len(groups[i]) > len(groups[j]) })
+	return groups
+}
+
+// sourceHosts lists the hosts (lower case, with port) a source fetches
+// from: its start URLs, its page template, and the App Store feed's base.
+func sourceHosts(src config.Source) []string {
+	var raw []string
+	raw = append(raw, src.URLs...)
+	if src.HTML != nil && src.HTML.PageURL != "" {
+		raw = append(raw, strings.ReplaceAll(src.HTML.PageURL, "{page}", "1"))
+	}
+	if src.Type == "appstore" {
+		base := appstore.DefaultBaseURL
+		if src.AppStore != nil && src.AppStore.BaseURL != "" {
+			base = src.AppStore.BaseURL
+		}
+		raw = append(raw, base)
+	}
+	var hosts []string
+	for _, r := range raw {
+		if u, err := url.Parse(strings.TrimSpace(r)); err == nil && u.Host != "" {
+			hosts = append(hosts, strings.ToLower(u.Host))
+		}
+	}
+	return hosts
 }
 
 // CollectableSources resolves names (all collectable sources when empty)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -351,5 +353,119 @@ func TestCollectableSources(t *testing.T) {
 	}
 	if got, _ := CollectableSources(cfg, nil); strings.Join(got, ",") != "demo-shop-api,demo-shop-en,demo-shop-tw,demo-shop-zh" {
 		t.Errorf("all = %v", got)
+	}
+}
+
+// Sources on different hosts are fetched at once, sources sharing a host
+// never overlap, and everything is stored exactly once, with summaries in
+// name order. Two demo shops stand in for two sites: the first request to
+// each waits until the other site has been reached too, which only
+// happens when they are collected in parallel (a sequential run would
+// wait out the 10 s limit and fail).
+func TestCollectAllParallel(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	now := time.Date(2024, 3, 10, 15, 0, 0, 0, sh)
+	type site struct {
+		shop     *demo.Shop
+		reached  chan struct{}
+		once     sync.Once
+		mu       sync.Mutex
+		inFlight map[string]int // section -> requests in flight
+		overlap  string
+	}
+	sites := []*site{
+		{shop: demo.NewShop(7, now, nil), reached: make(chan struct{}), inFlight: map[string]int{}},
+		{shop: demo.NewShop(8, now, nil), reached: make(chan struct{}), inFlight: map[string]int{}},
+	}
+	var waitedOut atomic.Bool
+	cfg := config.Default()
+	cfg.Sources = map[string]config.Source{}
+	for i, s := range sites {
+		other := sites[1-i]
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.once.Do(func() { close(s.reached) })
+			if !waitedOut.Load() {
+				select {
+				case <-other.reached:
+				case <-time.After(10 * time.Second):
+					waitedOut.Store(true)
+				}
+			}
+			sec := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)[0]
+			s.mu.Lock()
+			for other, n := range s.inFlight {
+				if other != sec && n > 0 {
+					s.overlap = other + " and " + sec
+				}
+			}
+			s.inFlight[sec]++
+			s.mu.Unlock()
+			time.Sleep(2 * time.Millisecond) // give an overlap the chance to show
+			s.shop.ServeHTTP(w, r)
+			s.mu.Lock()
+			s.inFlight[sec]--
+			s.mu.Unlock()
+		}))
+		defer srv.Close()
+		for name, src := range demo.ShopSources(srv.URL) {
+			cfg.Sources[[]string{"a-", "b-"}[i]+name] = src
+		}
+	}
+	db := openDB(t)
+	sums, err := CollectAll(context.Background(), db, cfg, nil, CollectOptions{Location: sh, Now: sites[0].shop.Now, Parallel: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if waitedOut.Load() {
+		t.Error("one site was collected while the other waited: sources on different hosts did not run at once")
+	}
+	for _, s := range sites {
+		if s.overlap != "" {
+			t.Errorf("two sources of one host were fetched at once: %s", s.overlap)
+		}
+	}
+	if len(sums) != 8 {
+		t.Fatalf("%d summaries, want 8", len(sums))
+	}
+	for i, s := range sums {
+		if i > 0 && sums[i-1].Source >= s.Source {
+			t.Errorf("summaries out of name order: %s before %s", sums[i-1].Source, s.Source)
+		}
+		if s.Status != voc.RunOK {
+			t.Errorf("%s: %+v", s.Source, s)
+		}
+	}
+	want := sites[0].shop.Count("") + sites[1].shop.Count("")
+	if got := count(t, db, `SELECT count(*) FROM items`); got != want {
+		t.Errorf("%d items stored, want %d", got, want)
+	}
+	// idempotent in parallel too
+	if _, err := CollectAll(context.Background(), db, cfg, nil, CollectOptions{Location: sh, Now: sites[0].shop.Now}); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, db, `SELECT count(*) FROM items`); got != want {
+		t.Errorf("second run: %d items, want %d", got, want)
+	}
+	if n := count(t, db, `SELECT count(*) FROM runs WHERE job = 'collect' AND status <> 'ok'`); n != 0 {
+		t.Errorf("%d collect runs not ok", n)
+	}
+}
+
+func TestHostGroups(t *testing.T) {
+	cfg := config.Default()
+	cfg.Sources = map[string]config.Source{
+		"a":     {Type: "html", URLs: []string{"https://shop.example/a"}},
+		"b":     {Type: "html", HTML: &config.HTML{PageURL: "https://SHOP.example/b?page={page}"}},
+		"c":     {Type: "jsonapi", URLs: []string{"https://api.example/x", "https://cdn.example/y"}},
+		"d":     {Type: "jsonld", URLs: []string{"https://cdn.example/z"}},
+		"e":     {Type: "appstore", AppStore: &config.AppStore{AppID: "1"}},
+		"f":     {Type: "appstore", AppStore: &config.AppStore{AppID: "2"}},
+		"g":     {Type: "file", File: &config.File{Dir: "drop"}},
+		"other": {Type: "html", URLs: []string{"http://127.0.0.1:8080/"}},
+	}
+	got := hostGroups(cfg, []string{"a", "b", "c", "d", "e", "f", "g", "other"})
+	want := [][]string{{"a", "b"}, {"c", "d"}, {"e", "f"}, {"g"}, {"other"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("hostGroups = %v, want %v", got, want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -18,10 +19,11 @@ import (
 
 func (a *app) collectCommand() *cobra.Command {
 	var (
-		sources []string
-		dryRun  bool
-		limit   int
-		full    bool
+		sources  []string
+		dryRun   bool
+		limit    int
+		full     bool
+		parallel int
 	)
 	cmd := &cobra.Command{
 		Use:   "collect",
@@ -38,6 +40,10 @@ page is stored whole (its raw bytes, its reviews) or not at all, so an
 interrupted run is simply run again. robots.txt is honoured, requests to a
 host are spaced (http.delay) and retried with backoff on 429 and 5xx.
 
+Sources on different sites are fetched at once (--parallel, default 4);
+sources that share a host run one after another, so no site sees more than
+one voc at a time. Pages are stored one transaction at a time.
+
 --dry-run fetches and prints the first reviews of one source and stores
 nothing: use it while writing a source's selectors.
 
@@ -48,6 +54,7 @@ Exit codes: 0 every source ok, 1 every source failed, 2 otherwise (some
 failed, or some reviews could not be read and are in the rejects table).`,
 		Example: `  voc collect
   voc collect --source shop-reviews --json
+  voc collect --parallel 1
   voc collect --dry-run --source shop-reviews --limit 5`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -56,7 +63,7 @@ failed, or some reviews could not be read and are in the rejects table).`,
 			if err != nil {
 				return err
 			}
-			opt := jobs.CollectOptions{Location: loc, Full: full, Log: a.log}
+			opt := jobs.CollectOptions{Location: loc, Full: full, Log: a.log, Parallel: parallel}
 			if dryRun {
 				if len(sources) != 1 {
 					return errors.New("collect --dry-run: name exactly one --source")
@@ -97,6 +104,7 @@ failed, or some reviews could not be read and are in the rejects table).`,
 	f.BoolVar(&dryRun, "dry-run", false, "fetch and print the first reviews of one --source; store nothing")
 	f.IntVar(&limit, "limit", 10, "with --dry-run: how many reviews to print")
 	f.BoolVar(&full, "full", false, "ignore the watermarks and page to the budget (a backfill)")
+	f.IntVar(&parallel, "parallel", jobs.DefaultParallel, "sources fetched at once (sources sharing a host always run one after another)")
 	return cmd
 }
 
@@ -225,10 +233,14 @@ func clipText(s string, n int) string {
 
 // collectLine draws one self-overwriting progress line on a terminal's
 // stderr, and nothing in batch mode (--json or no terminal).
+// collectLine shows the collection on one terminal line: the source that
+// last stored a page when one source runs, totals when several run at once.
 type collectLine struct {
 	a    *app
 	on   bool
+	mu   sync.Mutex // sources report from their own goroutines
 	last time.Time
+	per  map[string]jobs.Progress
 }
 
 func (a *app) collectProgress() *collectLine {
@@ -240,14 +252,33 @@ func (a *app) collectProgress() *collectLine {
 }
 
 func (p *collectLine) update(pr jobs.Progress) {
-	if !p.on || time.Since(p.last) < 100*time.Millisecond {
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.per == nil {
+		p.per = map[string]jobs.Progress{}
+	}
+	p.per[pr.Source] = pr
+	if time.Since(p.last) < 100*time.Millisecond {
 		return
 	}
 	p.last = time.Now()
-	fmt.Fprintf(p.a.stderr, "\r\033[K%s: %d pages, %d new, %d seen", pr.Source, pr.Pages, pr.New, pr.Seen)
+	if len(p.per) == 1 {
+		fmt.Fprintf(p.a.stderr, "\r\033[K%s: %d pages, %d new, %d seen", pr.Source, pr.Pages, pr.New, pr.Seen)
+		return
+	}
+	var pages, fresh, seen int
+	for _, q := range p.per {
+		pages, fresh, seen = pages+q.Pages, fresh+q.New, seen+q.Seen
+	}
+	fmt.Fprintf(p.a.stderr, "\r\033[K%d sources: %d pages, %d new, %d seen (last: %s)", len(p.per), pages, fresh, seen, pr.Source)
 }
 
 func (p *collectLine) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.on {
 		fmt.Fprint(p.a.stderr, "\r\033[K")
 	}
