@@ -50,12 +50,20 @@ type Proposal struct {
 	Examples []string      `json:"examples"` // ids of example items
 }
 
-// stopAspects are nouns too vague to be a theme on their own.
+// stopAspects are nouns too vague to be a theme on their own, found by
+// reading proposals mined from the shopping corpora (购物不满意, 想象差,
+// 孩子不喜欢 name no aspect a team could own).
 var stopAspects = map[string]bool{
 	"东西": true, "宝贝": true, "产品": true, "商品": true, "感觉": true, "时候": true, "问题": true, "这个": true, "那个": true, "一个": true,
 	"什么": true, "时间": true, "现在": true, "以后": true, "之后": true, "一下": true, "有点": true, "还是": true, "就是": true, "真的": true,
 	"结果": true, "地方": true, "方面": true, "情况": true, "原因": true, "过程": true, "样子": true, "东东": true, "朋友": true, "家里": true,
+	"购物": true, "体验": true, "想象": true, "印象": true, "心情": true, "第一次": true, "一次": true, "本来": true, "以前": true,
+	// people are who complained, not what about (孩子不喜欢 says nothing of the product)
+	"孩子": true, "宝宝": true, "小孩": true, "儿子": true, "女儿": true, "老公": true, "老婆": true, "家人": true, "自己": true,
+	"大家": true, "别人": true, "我们": true, "你们": true, "他们": true, "客人": true, "顾客": true,
+	"店里": true, "小时": true, "分钟": true, // "hours" belong to the delivery theme's phrases, not an aspect
 	"item": true, "product": true, "thing": true, "it": true, "this": true, "that": true, "time": true,
+	"experience": true, "kids": true, "son": true, "daughter": true, "husband": true, "wife": true,
 }
 
 // Propose mines docs for complaints the taxonomy does not cover: in each
