@@ -109,3 +109,24 @@ func TestProposeSkipsBareNegatorsAndVagueAspects(t *testing.T) {
 		}
 	}
 }
+
+// People and vague nouns are who or how, not what: "the kids don't like
+// it" and "shopping was unpleasant" give a team nothing to own, while the
+// broken remote beside them must still come through.
+func TestProposeSkipsPeopleAndVagueNouns(t *testing.T) {
+	var docs []Doc
+	for i := range 5 {
+		id := string(rune('a' + i))
+		docs = append(docs,
+			Doc{ID: "kid" + id, Text: "孩子不喜欢", Unhappy: true},
+			Doc{ID: "buy" + id, Text: "购物不愉快", Unhappy: true},
+			Doc{ID: "remote" + id, Text: "遥控器很难用", Unhappy: true})
+	}
+	var aspects []string
+	for _, p := range Propose(docs, DefaultTaxonomy(), ProposeOptions{}) {
+		aspects = append(aspects, p.Aspect)
+	}
+	if strings.Join(aspects, ",") != "遥控器" {
+		t.Errorf("proposed aspects %v, want only 遥控器", aspects)
+	}
+}
