@@ -26,17 +26,19 @@ type Pipeline struct {
 
 // PipelineSummary is what one pipeline run did.
 type PipelineSummary struct {
-	RunID int64                 `json:"run_id"`
-	Score pipeline.ScoreSummary `json:"score"`
-	Tag   pipeline.TagSummary   `json:"tag"`
+	RunID       int64                      `json:"run_id"`
+	ProductKeys pipeline.ProductKeySummary `json:"product_keys"`
+	Score       pipeline.ScoreSummary      `json:"score"`
+	Tag         pipeline.TagSummary        `json:"tag"`
 	// Emerging and Recurring list the themes flagged in the latest week.
 	Emerging  []string `json:"emerging"`
 	Recurring []string `json:"recurring"`
 }
 
-// RunPipeline scores and tags every item that needs it, recomputes the
-// theme trends and records the run. A cancelled run keeps the batches it
-// committed; the next run carries on from there.
+// RunPipeline keys the products of new and edited items (so reports group
+// 降噪耳機 with 降噪耳机), scores and tags every item that needs it,
+// recomputes the theme trends and records the run. A cancelled run keeps
+// the batches it committed; the next run carries on from there.
 func RunPipeline(ctx context.Context, db *warehouse.DB, p Pipeline) (*PipelineSummary, error) {
 	run, err := db.StartRun(ctx, JobPipeline, "")
 	if err != nil {
@@ -60,6 +62,9 @@ func RunPipeline(ctx context.Context, db *warehouse.DB, p Pipeline) (*PipelineSu
 
 func runStages(ctx context.Context, db *warehouse.DB, p Pipeline, sum *PipelineSummary) error {
 	var err error
+	if sum.ProductKeys, err = pipeline.ProductKeys(ctx, db); err != nil {
+		return err
+	}
 	if sum.Score, err = pipeline.Score(ctx, db, p.Scorer, p.Score); err != nil {
 		return err
 	}

@@ -315,6 +315,9 @@ func (s *Server) theme(w http.ResponseWriter, r *http.Request) {
 		if filterWeek != nil && !slices.Contains(p.Filters.Weeks, sel.Week) {
 			p.Filters.Weeks = append(p.Filters.Weeks, sel.Week)
 		}
+		if sel.Product != "" && !slices.ContainsFunc(p.Filters.Products, func(o Option) bool { return o.Value == sel.Product }) {
+			p.Filters.Products = append(p.Filters.Products, Option{Value: sel.Product, Label: sel.Product})
+		}
 	}
 	p.Sel = sel
 	s.write(w, r, func(b *bytes.Buffer) error {

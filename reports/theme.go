@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -21,8 +22,8 @@ type ThemePage struct {
 	// weeks ending with Week.
 	Window     warehouse.Period
 	FirstWeek  Week
-	Trend      []ThemeTrendWeek // oldest first
-	ByProduct  []warehouse.Count
+	Trend      []ThemeTrendWeek  // oldest first
+	ByProduct  []warehouse.Count // Key is the product's name as shown (BreakdownRow.Name)
 	BySource   []warehouse.Count
 	ByLevel    []warehouse.Count // Key is the level, "" for unscored items
 	Phrases    []warehouse.Count
@@ -39,7 +40,7 @@ type ThemePage struct {
 // Selection is a theme page's item filter as the reader chose it.
 type Selection struct {
 	Week    string
-	Product string
+	Product string // a product key (Item.ProductKey) or a written form
 	Source  string
 	Level   int
 	Text    string
@@ -67,8 +68,17 @@ type NamedCount struct {
 
 // ItemFilters are the values a theme page's item filters offer.
 type ItemFilters struct {
-	Weeks, Products, Sources []string
-	Levels                   []int
+	Weeks, Sources []string
+	// Products filter by product key, shown by the product's commonest
+	// spelling, so one choice selects 降噪耳機 and 降噪耳机 alike.
+	Products []Option
+	Levels   []int
+}
+
+// Option is one choice of a filter: the value a form or link carries, and
+// the text shown for it.
+type Option struct {
+	Value, Label string
 }
 
 // maxPhrases is how many phrases a theme page ranks.
@@ -147,6 +157,7 @@ func BuildTheme(ctx context.Context, db *warehouse.DB, theme string, week Week, 
 	}
 
 	window := []warehouse.Period{p.Window}
+	names := map[string]string{} // product key -> name shown
 	for _, s := range []struct {
 		dim warehouse.Dimension
 		dst *[]warehouse.Count
@@ -156,7 +167,10 @@ func BuildTheme(ctx context.Context, db *warehouse.DB, theme string, week Week, 
 			return fail(err)
 		}
 		for _, r := range rows {
-			*s.dst = append(*s.dst, warehouse.Count{Key: r.Key, Items: r.Items})
+			*s.dst = append(*s.dst, warehouse.Count{Key: r.Name, Items: r.Items})
+			if s.dim == warehouse.ByProduct {
+				names[r.Key] = r.Name
+			}
 		}
 	}
 	// Levels read best in scale order, not by size.
@@ -177,7 +191,7 @@ func BuildTheme(ctx context.Context, db *warehouse.DB, theme string, week Week, 
 		return fail(err)
 	}
 	p.Items, p.ItemTotal = items(its, loc), total
-	p.Filters = filters(p.Items)
+	p.Filters = filters(p.Items, names)
 	return p, nil
 }
 
@@ -189,7 +203,9 @@ func levelKey(k string) int {
 	return n
 }
 
-func filters(its []Item) ItemFilters {
+// filters offers the values the items have; names are the products' names
+// by key (an item whose key has none is shown as it wrote its product).
+func filters(its []Item, names map[string]string) ItemFilters {
 	var f ItemFilters
 	seen := map[string]bool{}
 	add := func(dst *[]string, kind, v string) {
@@ -201,7 +217,10 @@ func filters(its []Item) ItemFilters {
 	levels := map[int]bool{}
 	for _, it := range its {
 		add(&f.Weeks, "w", it.Week)
-		add(&f.Products, "p", it.Product)
+		if k := it.ProductKey; k != "" && !seen["p\x00"+k] {
+			seen["p\x00"+k] = true
+			f.Products = append(f.Products, Option{Value: k, Label: cmp.Or(names[k], it.Product)})
+		}
 		add(&f.Sources, "s", it.Source)
 		if voc.Level(it.Level).Valid() {
 			levels[it.Level] = true
@@ -209,7 +228,7 @@ func filters(its []Item) ItemFilters {
 	}
 	slices.Sort(f.Weeks)
 	slices.Reverse(f.Weeks)
-	slices.Sort(f.Products)
+	slices.SortFunc(f.Products, func(a, b Option) int { return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.Value, b.Value)) })
 	slices.Sort(f.Sources)
 	for l := range levels {
 		f.Levels = append(f.Levels, l)

@@ -76,8 +76,11 @@ func (f Figure) Change() (float64, bool) {
 }
 
 // Breakdown is one group (a source, product or channel) this week and last.
+// Products are grouped by their key, so that one product written several
+// ways (降噪耳機, 降噪耳机) is one row, shown by its commonest spelling.
 type Breakdown struct {
 	Key                      string // "" when the items have none
+	Name                     string // how to show it: Key, or for a product its commonest spelling
 	Items, PrevItems         int
 	Satisfaction, PrevSat    float64 // share of levels 4-5; see HasSat
 	HasSat, HasPrevSat       bool
@@ -136,7 +139,8 @@ type Item struct {
 	Week         string // "2026-W47", local
 	Source       string
 	Kind         string
-	Product      string
+	Product      string // as the item wrote it
+	ProductKey   string // the key it groups and filters under
 	Channel      string
 	AuthorKey    string
 	Level        int // 0 when unknown
@@ -365,6 +369,9 @@ func breakdowns(rows []warehouse.BreakdownRow) []Breakdown {
 				continue
 			}
 			b := get(r.Key)
+			if b.Name == "" {
+				b.Name = r.Name
+			}
 			sat, sok := r.SatisfactionIndex()
 			mean, mok := r.MeanLevel()
 			if pass == 1 {
@@ -387,7 +394,7 @@ const maxTextRunes = 600
 func items(in []warehouse.ReportItem, loc *time.Location) []Item {
 	out := make([]Item, len(in))
 	for i, r := range in {
-		it := Item{ID: r.ID, Source: r.Source, Kind: string(r.Kind), Product: r.Product, Channel: r.Channel,
+		it := Item{ID: r.ID, Source: r.Source, Kind: string(r.Kind), Product: r.Product, ProductKey: r.ProductKey, Channel: r.Channel,
 			AuthorKey: r.AuthorKey, Level: int(r.Level), Rating: int(r.Rating), TextLevel: int(r.TextLevel),
 			Theme: r.Theme, Escalation: r.Escalation, Terms: r.EscalationTerms, Disagreement: r.Disagreement}
 		if !r.CreatedAt.IsZero() {

@@ -31,7 +31,7 @@ func weeklyCharts(w *Weekly) ([]chart, error) {
 	var keys []string
 	var prev, cur []float64
 	for _, s := range w.Sources {
-		keys = append(keys, cmpOr(s.Key, t.Get("none")))
+		keys = append(keys, cmpOr(s.Name, t.Get("none")))
 		prev, cur = append(prev, float64(s.PrevItems)), append(cur, float64(s.Items))
 	}
 	if c, err = pairChart("sources", t.Get("volume_by_source"), keys, prev, cur, t); err != nil {
@@ -62,7 +62,7 @@ func weeklyCharts(w *Weekly) ([]chart, error) {
 		if !b.HasSat && !b.HasPrevSat {
 			continue
 		}
-		keys = append(keys, cmpOr(b.Key, t.Get("none")))
+		keys = append(keys, cmpOr(b.Name, t.Get("none")))
 		prev, cur = append(prev, pct(b.PrevSat)), append(cur, pct(b.Satisfaction))
 	}
 	if len(keys) > 0 {

@@ -132,7 +132,9 @@ type ComplaintTicket struct {
 	Source          string    `json:"source"`
 	TicketID        string    `json:"ticket_id"`
 	Customer        string    `json:"customer"`
-	Product         string    `json:"product"`
+	Product         string    `json:"product"`      // as the ticket wrote it
+	ProductKey      string    `json:"product_key"`  // the key it groups under (see BreakdownRow)
+	ProductName     string    `json:"product_name"` // how to show that group: its commonest written form
 	Channel         string    `json:"channel"`
 	Category        string    `json:"category"`
 	OpenedAt        time.Time `json:"opened_at"`
@@ -178,7 +180,7 @@ type ComplaintTicket struct {
 func (t *ComplaintTicket) Escalated() bool { return len(t.EscalatedTo) > 0 }
 
 const selectComplaintTickets = `
-SELECT c.item_id, c.source, c.ticket_id, coalesce(i.author_key, ''), coalesce(i.product, ''),
+SELECT c.item_id, c.source, c.ticket_id, coalesce(i.author_key, ''), coalesce(i.product, ''), ` + productKeyExpr + `,
 	coalesce(c.channel, ''), coalesce(c.category, ''), c.opened_at, c.first_response_at, c.closed_at,
 	coalesce(c.result, ''), coalesce(c.compensation, ''), c.compensation_amount, c.demanded,
 	c.order_value, c.punitive, coalesce(c.satisfaction, 0), coalesce(to_json(c.escalated_to)::VARCHAR, '[]'),
@@ -205,7 +207,7 @@ func (db *DB) loadTickets(ctx context.Context, until time.Time, opt ComplaintOpt
 		var comp, demanded, order sql.NullFloat64
 		var sat int
 		var esc, themes string
-		if err := rows.Scan(&t.ItemID, &t.Source, &t.TicketID, &t.Customer, &t.Product, &t.Channel, &t.Category,
+		if err := rows.Scan(&t.ItemID, &t.Source, &t.TicketID, &t.Customer, &t.Product, &t.ProductKey, &t.Channel, &t.Category,
 			&t.OpenedAt, &first, &closed, &t.Result, &t.Compensation, &comp, &demanded, &order, &t.Punitive,
 			&sat, &esc, &t.Text, &themes); err != nil {
 			return nil, fmt.Errorf("complaint tickets: %w", err)
@@ -231,6 +233,18 @@ func (db *DB) loadTickets(ctx context.Context, until time.Time, opt ComplaintOpt
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("complaint tickets: %w", err)
+	}
+	rows.Close()
+	keys := make([]string, len(out))
+	for i := range out {
+		keys[i] = out[i].ProductKey
+	}
+	names, err := db.productNames(ctx, db.sql, keys)
+	if err != nil {
+		return nil, fmt.Errorf("complaint tickets: %w", err)
+	}
+	for i := range out {
+		out[i].ProductName = names[out[i].ProductKey]
 	}
 	derive(out, opt)
 	return out, nil
@@ -484,7 +498,7 @@ type ComplaintBy string
 const (
 	ComplaintsOverall   ComplaintBy = ""        // one row per week, Key ""
 	ComplaintsByTheme   ComplaintBy = "theme"   // a ticket counts under each of its themes (and their parents); Key "" for untagged tickets
-	ComplaintsByProduct ComplaintBy = "product" // Key "" when the ticket names none
+	ComplaintsByProduct ComplaintBy = "product" // Key is the product key, "" when the ticket names none; see ComplaintWeek.Name
 	ComplaintsByChannel ComplaintBy = "channel" // phone, online, store, 12315, platform, other, or ""
 )
 
@@ -494,6 +508,9 @@ const (
 type ComplaintWeek struct {
 	Week time.Time `json:"week"` // Monday 00:00 in Options.Location
 	Key  string    `json:"key"`
+	// Name is how to show Key by product: the product's commonest written
+	// form (ComplaintTicket.ProductName). Empty for the other dimensions.
+	Name string `json:"name,omitempty"`
 
 	Tickets int `json:"tickets"` // opened this week
 	Closed  int `json:"closed"`  // of them, closed by Options.Now
@@ -588,6 +605,7 @@ func MeasureComplaints(ts []ComplaintTicket, by ComplaintBy, loc *time.Location)
 		t := &ts[i]
 		week := WeekStart(t.OpenedAt, loc)
 		var keys []string
+		name := ""
 		switch by {
 		case ComplaintsByTheme:
 			keys = t.Themes
@@ -595,7 +613,7 @@ func MeasureComplaints(ts []ComplaintTicket, by ComplaintBy, loc *time.Location)
 				keys = []string{""}
 			}
 		case ComplaintsByProduct:
-			keys = []string{t.Product}
+			keys, name = []string{t.ProductKey}, t.ProductName
 		case ComplaintsByChannel:
 			keys = []string{t.Channel}
 		default:
@@ -604,7 +622,7 @@ func MeasureComplaints(ts []ComplaintTicket, by ComplaintBy, loc *time.Location)
 		for _, k := range keys {
 			g := groups[key{week, k}]
 			if g == nil {
-				g = &acc{w: ComplaintWeek{Week: week, Key: k, EscalatedTo: map[string]int{}}}
+				g = &acc{w: ComplaintWeek{Week: week, Key: k, Name: name, EscalatedTo: map[string]int{}}}
 				groups[key{week, k}] = g
 			}
 			w := &g.w

@@ -35,6 +35,8 @@
 // time zone is UTC. Item columns carry the domain names (rating, kind,
 // product, channel, created_at ...), with NULL for "none": an unrated item
 // has a NULL rating, so avg(rating) and count(rating) mean what they say.
+// items.product_key is the key reports group products by, stored by the
+// pipeline (NULL until then; see ProductsWithoutKey).
 //
 // This package must not know about collectors, scoring or reports: it
 // stores and returns what it is given.

@@ -68,10 +68,12 @@ const stageItemsWidth = 17
 // updateChangedItems rewrites, in place, the stored items whose content
 // differs from the staged one. id, source and external_id are left alone:
 // later tables point at id, and touching indexed columns would make DuckDB
-// delete and re-insert the row.
+// delete and re-insert the row. A changed product drops the item's
+// product_key, for the pipeline to compute again (see ProductsWithoutKey).
 const updateChangedItems = `
 UPDATE items SET
 	kind = s.kind, product = s.product, channel = s.channel, author_key = s.author_key,
+	product_key = CASE WHEN items.product IS DISTINCT FROM s.product THEN NULL ELSE items.product_key END,
 	created_at = s.created_at, collected_at = s.collected_at, rating = s.rating,
 	text = s.text, lang = s.lang, raw_ref = s.raw_ref, recommend = s.recommend,
 	repurchase = s.repurchase, extra = s.extra::JSON, content_hash = s.content_hash,

@@ -301,7 +301,7 @@ func (d Dimension) expr() (string, error) {
 	case BySource:
 		return "i.source", nil
 	case ByProduct:
-		return "coalesce(i.product, '')", nil
+		return productKeyExpr, nil
 	case ByChannel:
 		return "coalesce(i.channel, '')", nil
 	case ByKind:
@@ -313,10 +313,13 @@ func (d Dimension) expr() (string, error) {
 }
 
 // BreakdownRow is one group of a breakdown in one period. Key is the
-// group's value ("" for items that have none, e.g. no product).
+// group's value ("" for items that have none, e.g. no product); Name is
+// how to show it. They differ for products only: Key is the product key
+// items are grouped by, Name the product's commonest written form.
 type BreakdownRow struct {
 	Period    int // index into the periods asked for
 	Key       string
+	Name      string
 	Items     int
 	Rated     int
 	Satisfied int
@@ -371,7 +374,7 @@ func (db *DB) ReportBreakdowns(ctx context.Context, periods []Period) (bySource,
 	expr, args, lo, hi := periodOf("i.created_at", periods)
 	// expr is built by periodOf from fixed text and parameters.
 	rows, err := db.sql.QueryContext(ctx, `WITH base AS (
-	SELECT `+expr+` AS p, i.source, coalesce(i.product, '') AS product, coalesce(i.channel, '') AS channel, s.level
+	SELECT `+expr+` AS p, i.source, `+productKeyExpr+` AS product, coalesce(i.channel, '') AS channel, s.level
 	FROM items i LEFT JOIN scores s ON s.item_id = i.id
 	WHERE i.created_at >= ? AND i.created_at < ?
 )
@@ -393,12 +396,39 @@ ORDER BY d, p, count(*) DESC, k`, append(args, lo, hi)...)
 		if err := rows.Scan(&r.Period, &d, &r.Key, &r.Items, &r.Rated, &r.Satisfied, &r.LevelSum); err != nil {
 			return nil, nil, nil, fmt.Errorf("report breakdowns in %s: %w", db.path, err)
 		}
+		r.Name = r.Key
 		*dst[d] = append(*dst[d], r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, nil, fmt.Errorf("report breakdowns in %s: %w", db.path, err)
 	}
+	rows.Close()
+	if err := db.nameProducts(ctx, byProduct); err != nil {
+		return nil, nil, nil, fmt.Errorf("report breakdowns: %w", err)
+	}
 	return bySource, byProduct, byChannel, nil
+}
+
+// nameProducts sets the Name of product breakdown rows to the products'
+// written forms (see productNames).
+func (db *DB) nameProducts(ctx context.Context, rows []BreakdownRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	keys := make([]string, len(rows))
+	for i, r := range rows {
+		keys[i] = r.Key
+	}
+	names, err := db.productNames(ctx, db.sql, keys)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		if n, ok := names[rows[i].Key]; ok {
+			rows[i].Name = n
+		}
+	}
+	return nil
 }
 
 // ReportThemeBreakdown is ReportBreakdown over the items with a complaint
@@ -467,10 +497,17 @@ ORDER BY p, count(*) DESC, k`
 		if err := rows.Scan(&r.Period, &r.Key, &r.Items, &r.Rated, &r.Satisfied, &r.LevelSum); err != nil {
 			return nil, fmt.Errorf("report breakdown by %s in %s: %w", dim, db.path, err)
 		}
+		r.Name = r.Key
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("report breakdown by %s in %s: %w", dim, db.path, err)
+	}
+	rows.Close()
+	if dim == ByProduct {
+		if err := db.nameProducts(ctx, out); err != nil {
+			return nil, fmt.Errorf("report breakdown by %s: %w", dim, err)
+		}
 	}
 	return out, nil
 }
@@ -513,17 +550,18 @@ ORDER BY week, theme`, from.Format(time.DateOnly), to.Format(time.DateOnly), the
 // ReportItem is one item as a report lists it: what the customer said,
 // where, and how voc read it.
 type ReportItem struct {
-	ID        int64
-	Source    string
-	Kind      voc.Kind
-	Product   string
-	Channel   string
-	AuthorKey string
-	CreatedAt time.Time // UTC; zero when unknown
-	Rating    voc.Level // the customer's own; LevelNone if absent
-	TextLevel voc.Level // what the text reads as; LevelNone if unscored
-	Level     voc.Level // scores.level
-	Text      string
+	ID         int64
+	Source     string
+	Kind       voc.Kind
+	Product    string // as the item wrote it
+	ProductKey string // the key it groups under, as BreakdownRow.Key and ItemFilter.Product have it
+	Channel    string
+	AuthorKey  string
+	CreatedAt  time.Time // UTC; zero when unknown
+	Rating     voc.Level // the customer's own; LevelNone if absent
+	TextLevel  voc.Level // what the text reads as; LevelNone if unscored
+	Level      voc.Level // scores.level
+	Text       string
 
 	Escalation      bool
 	EscalationTerms []string
@@ -540,7 +578,7 @@ type ReportItem struct {
 
 // itemColumns are the columns scanItem reads, over items i, scores s and
 // tags t.
-const itemColumns = `i.id, i.source, i.kind, coalesce(i.product, ''), coalesce(i.channel, ''), coalesce(i.author_key, ''),
+const itemColumns = `i.id, i.source, i.kind, coalesce(i.product, ''), ` + productKeyExpr + `, coalesce(i.channel, ''), coalesce(i.author_key, ''),
 	i.created_at, coalesce(i.rating, 0), coalesce(s.text_level, 0), coalesce(s.level, 0), coalesce(i.text, ''),
 	coalesce(t.escalation, false), coalesce(CAST(to_json(t.escalation_terms) AS VARCHAR), '[]'), coalesce(s.disagreement, false)`
 
@@ -552,7 +590,7 @@ func scanItem(sc scanner, it *ReportItem, extra ...any) error {
 		created                  sql.NullTime
 		rating, textLevel, level int
 	)
-	dest := []any{&it.ID, &it.Source, &kind, &it.Product, &it.Channel, &it.AuthorKey, &created,
+	dest := []any{&it.ID, &it.Source, &kind, &it.Product, &it.ProductKey, &it.Channel, &it.AuthorKey, &created,
 		&rating, &textLevel, &level, &it.Text, &it.Escalation, &terms, &it.Disagreement}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return err
@@ -807,6 +845,9 @@ const complaintItem = `i.kind = 'complaint' OR i.id IN (
 
 // ItemFilter narrows a theme's item list. Zero fields do not filter.
 type ItemFilter struct {
+	// Product keeps the items of one product, named by its key
+	// (BreakdownRow.Key) or by any of its written forms: either selects
+	// every spelling, so a link made before products were keyed still works.
 	Product string
 	Source  string
 	Channel string
@@ -1032,6 +1073,10 @@ func (db *DB) themeItems(ctx context.Context, r reader, theme string, p Period, 
 		limit = math.MaxInt64
 	}
 	text := strings.ToLower(f.Text)
+	products, err := db.productFilterKeys(ctx, r, f.Product)
+	if err != nil {
+		return nil, 0, err
+	}
 	// The period's matching items are ranked on the few columns the order
 	// and the filters need; clauses, texts and tags are read for the listed
 	// ones only.
@@ -1041,13 +1086,13 @@ SELECT i.id, count(*) OVER ()
 FROM items i
 WHERE i.id IN (SELECT item_id FROM theme_items)
   AND i.created_at >= ? AND i.created_at < ?
-  AND (? = '' OR coalesce(i.product, '') = ?)
+  AND (? = '' OR list_contains(CAST(?::JSON AS VARCHAR[]), `+productKeyExpr+`))
   AND (? = '' OR i.source = ?)
   AND (? = '' OR coalesce(i.channel, '') = ?)
   AND (? = 0 OR i.id IN (SELECT item_id FROM scores WHERE level = ?))
   AND (? = '' OR contains(lower(coalesce(i.text, '')), ?))
 ORDER BY i.created_at DESC, i.id DESC
-LIMIT ?`, theme, theme, p.Start, p.End, f.Product, f.Product, f.Source, f.Source, f.Channel, f.Channel,
+LIMIT ?`, theme, theme, p.Start, p.End, f.Product, products, f.Source, f.Source, f.Channel, f.Channel,
 		int(f.Level), int(f.Level), text, text, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("report items of theme %q in %s: %w", theme, db.path, err)

@@ -394,7 +394,9 @@ func (a *app) pipelineCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pipeline",
 		Short: "Score and tag every item that needs it, and update theme trends",
-		Long: `pipeline reads the items that have no score from the current model for their
+		Long: `pipeline first keys the products of new and edited items (降噪耳機 and
+降噪耳机, "AirPods Pro" and "airpods pro" group as one product in reports),
+then reads the items that have no score from the current model for their
 current content (new items, edited ones, and all of history after a model
 change), scores their text on the five-level scale and stores level, score,
 confidence and the phrases behind each score; then tags the items the
@@ -433,6 +435,9 @@ the next run carries on.`,
 }
 
 func (a *app) printPipeline(sum *jobs.PipelineSummary) {
+	if pk := sum.ProductKeys; pk.Products > 0 {
+		a.printf("keyed %d product names on %d items (spellings of one product now group together)\n", pk.Products, pk.Items)
+	}
 	s := sum.Score
 	a.printf("scored %d items with model %s in %s (%d without text, %d where rating and text disagree)\n",
 		s.Scored, s.Model, s.Duration.Round(1e6), s.NoText, s.Disagreements)

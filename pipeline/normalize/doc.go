@@ -1,7 +1,8 @@
 // Package normalize turns customer text into the form that models match
 // against, and cuts it into the pieces they reason about: normalised text
 // (Text), its language (Lang), clauses with offsets into the original
-// (Clauses) and words (Words).
+// (Clauses) and words (Words); and it gives the key products are grouped
+// by, whatever their script, width, case or spacing (ProductKey).
 //
 // It is a leaf: it imports nothing of the project but the root package voc,
 // so the theme matcher, the sentiment model and the pipeline can all use it
