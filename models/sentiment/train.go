@@ -313,82 +313,42 @@ func sgd(ctx context.Context, cfg featConfig, e *encoded, opt TrainOptions, prog
 	if opt.Link == linkOrdinal {
 		return sgdOrdinal(ctx, cfg, e, opt, progress)
 	}
-	w := make([]float32, (1<<cfg.Bits)*K)
-	var acc []float32
-	if !opt.PlainSGD {
-		acc = make([]float32, len(w))
-	}
-	var bias [K]float32
-	n := e.len()
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	rng := rand.New(rand.NewPCG(uint64(opt.Seed), 0x766f63))
-	steps := opt.Epochs * n
-	step := 0
+	l := newLearner(cfg, opt)
 	var z, p [K]float64
-	for ep := 0; ep < opt.Epochs; ep++ {
-		rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
-		for bi, i := range order {
-			if bi%8192 == 0 && bi > 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, bias, err
-				}
-				progress(8192)
-			}
-			lr := opt.LearningRate * (1 - float64(step)/float64(steps))
-			step++
-			fs := e.feats[e.off[i]:e.off[i+1]]
-			v := featValue(len(fs))
+	err := passes(ctx, e, opt, progress, func(i int, lr float64) {
+		fs := e.feats[e.off[i]:e.off[i+1]]
+		v := featValue(len(fs))
+		for k := range K {
+			z[k] = float64(l.bias[k])
+		}
+		for _, f := range fs {
+			ws := l.w[int(f)*K : int(f)*K+K]
 			for k := range K {
-				z[k] = float64(bias[k])
-			}
-			for _, f := range fs {
-				ws := w[int(f)*K : int(f)*K+K]
-				for k := range K {
-					z[k] += float64(ws[k]) * v
-				}
-			}
-			softmax(&z, 1, &p)
-			lo, hi := int(e.lo[i]), int(e.hi[i])
-			in := 0.0
-			for k := lo; k <= hi; k++ {
-				in += p[k]
-			}
-			var g [K]float32
-			scale := lr * float64(e.weight[i])
-			for k := range K {
-				q := 0.0
-				if k >= lo && k <= hi {
-					q = p[k] / in
-				}
-				g[k] = float32((p[k] - q) * scale)
-				bias[k] -= g[k] * 0.1
-			}
-			fv := float32(v)
-			if acc != nil {
-				for _, f := range fs {
-					ws := w[int(f)*K : int(f)*K+K]
-					as := acc[int(f)*K : int(f)*K+K]
-					for k := range K {
-						gk := g[k] * fv
-						as[k] += gk * gk / float32(scale*scale)
-						ws[k] -= gk / float32(math.Sqrt(float64(as[k])+1e-2))
-					}
-				}
-				continue
-			}
-			for _, f := range fs {
-				ws := w[int(f)*K : int(f)*K+K]
-				for k := range K {
-					ws[k] -= g[k] * fv
-				}
+				z[k] += float64(ws[k]) * v
 			}
 		}
-		progress(n - (n-1)/8192*8192)
+		softmax(&z, 1, &p)
+		lo, hi := int(e.lo[i]), int(e.hi[i])
+		in := 0.0
+		for k := lo; k <= hi; k++ {
+			in += p[k]
+		}
+		var g [K]float32
+		scale := lr * float64(e.weight[i])
+		for k := range K {
+			q := 0.0
+			if k >= lo && k <= hi {
+				q = p[k] / in
+			}
+			g[k] = float32((p[k] - q) * scale)
+			l.bias[k] -= g[k] * 0.1
+		}
+		l.update(fs, &g, float32(v), scale)
+	})
+	if err != nil {
+		return nil, l.bias, err
 	}
-	return w, bias, nil
+	return l.w, l.bias, nil
 }
 
 // sgdOrdinal fits four logistic regressions "level > k" on the same
@@ -397,12 +357,87 @@ func sgd(ctx context.Context, cfg featConfig, e *encoded, opt TrainOptions, prog
 // and each threshold only learns its correction). A threshold that an
 // example's label range does not decide gets no gradient.
 func sgdOrdinal(ctx context.Context, cfg featConfig, e *encoded, opt TrainOptions, progress func(int)) ([]float32, [K]float32, error) {
-	w := make([]float32, (1<<cfg.Bits)*K)
-	var acc []float32
-	if !opt.PlainSGD {
-		acc = make([]float32, len(w))
+	l := newLearner(cfg, opt)
+	err := passes(ctx, e, opt, progress, func(i int, lr float64) {
+		fs := e.feats[e.off[i]:e.off[i+1]]
+		v := featValue(len(fs))
+		var sum [K]float64
+		for _, f := range fs {
+			ws := l.w[int(f)*K : int(f)*K+K]
+			for k := range K {
+				sum[k] += float64(ws[k])
+			}
+		}
+		lo, hi := int(e.lo[i]), int(e.hi[i])
+		var g [K]float32
+		scale := lr * float64(e.weight[i])
+		for k := range K - 1 {
+			var t float64
+			switch {
+			case lo > k:
+				t = 1 // level > k+1
+			case hi <= k:
+				t = 0
+			default:
+				continue // a binary label leaves this threshold open
+			}
+			z := float64(l.bias[k]) + (sum[k]+sum[K-1])*v
+			g[k] = float32((sigmoid(z) - t) * scale)
+			l.bias[k] -= g[k] * 0.1
+			g[K-1] += g[k]
+		}
+		l.update(fs, &g, float32(v), scale)
+	})
+	if err != nil {
+		return nil, l.bias, err
 	}
-	var bias [K]float32
+	return l.w, l.bias, nil
+}
+
+// learner holds what SGD fits, K weights per hash bucket and a bias per
+// slot, with AdaGrad's running sums of squared gradients.
+type learner struct {
+	w, acc []float32 // acc is nil with TrainOptions.PlainSGD
+	bias   [K]float32
+}
+
+func newLearner(cfg featConfig, opt TrainOptions) *learner {
+	l := &learner{w: make([]float32, (1<<cfg.Bits)*K)}
+	if !opt.PlainSGD {
+		l.acc = make([]float32, len(l.w))
+	}
+	return l
+}
+
+// update moves the weights of the features fs, each of value fv, against
+// g, a gradient already multiplied by the step size scale. AdaGrad divides
+// each weight's step by the root of its summed squared (unscaled)
+// gradients, so rare n-grams keep learning after common ones have settled.
+// A zero component leaves its slot alone.
+func (l *learner) update(fs []uint32, g *[K]float32, fv float32, scale float64) {
+	for _, f := range fs {
+		ws := l.w[int(f)*K : int(f)*K+K]
+		for k := range K {
+			if g[k] == 0 {
+				continue
+			}
+			gk := g[k] * fv
+			if l.acc == nil {
+				ws[k] -= gk
+				continue
+			}
+			as := l.acc[int(f)*K : int(f)*K+K]
+			as[k] += gk * gk / float32(scale*scale)
+			ws[k] -= gk / float32(math.Sqrt(float64(as[k])+1e-2))
+		}
+	}
+}
+
+// passes makes opt.Epochs passes over e, each in a fresh order shuffled
+// from opt.Seed (so training is deterministic), calling step with every
+// example and its learning rate, decayed linearly to 0. It reports
+// progress and checks ctx every 8192 examples.
+func passes(ctx context.Context, e *encoded, opt TrainOptions, progress func(int), step func(i int, lr float64)) error {
 	n := e.len()
 	order := make([]int, n)
 	for i := range order {
@@ -410,66 +445,23 @@ func sgdOrdinal(ctx context.Context, cfg featConfig, e *encoded, opt TrainOption
 	}
 	rng := rand.New(rand.NewPCG(uint64(opt.Seed), 0x766f63))
 	steps := opt.Epochs * n
-	step := 0
+	t := 0
 	for ep := 0; ep < opt.Epochs; ep++ {
 		rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for bi, i := range order {
 			if bi%8192 == 0 && bi > 0 {
 				if err := ctx.Err(); err != nil {
-					return nil, bias, err
+					return err
 				}
 				progress(8192)
 			}
-			lr := opt.LearningRate * (1 - float64(step)/float64(steps))
-			step++
-			fs := e.feats[e.off[i]:e.off[i+1]]
-			v := featValue(len(fs))
-			var sum [K]float64
-			for _, f := range fs {
-				ws := w[int(f)*K : int(f)*K+K]
-				for k := range K {
-					sum[k] += float64(ws[k])
-				}
-			}
-			lo, hi := int(e.lo[i]), int(e.hi[i])
-			var g [K]float32
-			scale := lr * float64(e.weight[i])
-			for k := range K - 1 {
-				var t float64
-				switch {
-				case lo > k:
-					t = 1 // level > k+1
-				case hi <= k:
-					t = 0
-				default:
-					continue // a binary label leaves this threshold open
-				}
-				z := float64(bias[k]) + (sum[k]+sum[K-1])*v
-				g[k] = float32((sigmoid(z) - t) * scale)
-				bias[k] -= g[k] * 0.1
-				g[K-1] += g[k]
-			}
-			fv := float32(v)
-			for _, f := range fs {
-				ws := w[int(f)*K : int(f)*K+K]
-				for k := range K {
-					if g[k] == 0 {
-						continue
-					}
-					gk := g[k] * fv
-					if acc == nil {
-						ws[k] -= gk
-						continue
-					}
-					as := acc[int(f)*K : int(f)*K+K]
-					as[k] += gk * gk / float32(scale*scale)
-					ws[k] -= gk / float32(math.Sqrt(float64(as[k])+1e-2))
-				}
-			}
+			lr := opt.LearningRate * (1 - float64(t)/float64(steps))
+			t++
+			step(i, lr)
 		}
 		progress(n - (n-1)/8192*8192)
 	}
-	return w, bias, nil
+	return nil
 }
 
 // fitTemperature finds the softmax temperature that minimises the
