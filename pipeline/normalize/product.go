@@ -1,10 +1,6 @@
 package normalize
 
-import (
-	"strings"
-	"unicode"
-	"unicode/utf8"
-)
+import "unicode"
 
 // ProductKey is the key reports group a product name by, so that one
 // product written several ways counts once: a Taiwanese shop's 降噪耳機 and a
@@ -25,30 +21,7 @@ import (
 // computes it only for items that have none, so changing what this function
 // returns needs a warehouse migration that sets product_key back to NULL.
 func ProductKey(name string) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	space := false
-	for i, w := 0, 0; i < len(name); i += w {
-		r, n := utf8.DecodeRuneInString(name[i:])
-		w = n
-		if r == utf8.RuneError && n <= 1 {
-			continue
-		}
-		r = foldRune(r)
-		switch {
-		case r < 0:
-			continue
-		case unicode.IsSpace(r):
-			space = b.Len() > 0
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(simplest(unicode.ToLower(r)))
-	}
-	return b.String()
+	return foldString(name, func(r rune) rune { return simplest(unicode.ToLower(r)) })
 }
 
 // simplest follows Simplified to its end. OpenCC's character table has a

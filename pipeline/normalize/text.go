@@ -84,7 +84,12 @@ func Init() error {
 //
 // The result is for matching, not for display, and its offsets do not
 // line up with s: use Clauses for offsets into the original.
-func Text(s string) string {
+func Text(s string) string { return foldString(s, Simplified) }
+
+// foldString folds every rune of s (foldRune, then last), drops invalid
+// bytes rather than emit U+FFFD, collapses runs of white space to one space
+// and trims the ends: the common body of Text and ProductKey.
+func foldString(s string, last func(rune) rune) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -92,7 +97,7 @@ func Text(s string) string {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		w = n
 		if r == utf8.RuneError && n <= 1 {
-			continue // invalid byte: drop it rather than emit U+FFFD
+			continue
 		}
 		r = foldRune(r)
 		switch {
@@ -106,7 +111,7 @@ func Text(s string) string {
 			b.WriteByte(' ')
 			space = false
 		}
-		b.WriteRune(Simplified(r))
+		b.WriteRune(last(r))
 	}
 	return b.String()
 }
