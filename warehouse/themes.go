@@ -319,7 +319,10 @@ type ThemeQuery struct {
 	Theme    string
 	Polarity voc.Polarity // "" for both
 	From, To time.Time    // created (or collected) in [From, To)
-	Limit    int          // 0: 100
+	// Product keeps one product's items, named by its key or any written
+	// form (as ItemFilter.Product); Source keeps one source's.
+	Product, Source string
+	Limit           int // 0: 100
 }
 
 // ThemeItems lists the items that hit q.Theme, newest first, one row per
@@ -335,6 +338,10 @@ func (db *DB) ThemeItems(ctx context.Context, q ThemeQuery) ([]ThemeItem, error)
 	if !q.To.IsZero() {
 		to = q.To.UTC()
 	}
+	products, err := db.productFilterKeys(ctx, db.sql, q.Product)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := db.sql.QueryContext(ctx, `
 SELECT i.id, i.source, coalesce(i.product, ''), coalesce(i.created_at, i.collected_at) AS created,
 	coalesce(s.level, 0), first(h.polarity ORDER BY h.clause_start), first(h.clause ORDER BY h.clause_start), coalesce(i.text, '')
@@ -342,9 +349,11 @@ FROM theme_hits h JOIN items i ON i.id = h.item_id LEFT JOIN scores s ON s.item_
 WHERE h.theme = ? AND (? = '' OR h.polarity = ?)
   AND (?::TIMESTAMPTZ IS NULL OR coalesce(i.created_at, i.collected_at) >= ?::TIMESTAMPTZ)
   AND (?::TIMESTAMPTZ IS NULL OR coalesce(i.created_at, i.collected_at) < ?::TIMESTAMPTZ)
+  AND (? = '' OR list_contains(CAST(?::JSON AS VARCHAR[]), `+productKeyExpr+`))
+  AND (? = '' OR i.source = ?)
 GROUP BY ALL
 ORDER BY created DESC NULLS LAST, i.id DESC
-LIMIT ?`, q.Theme, string(q.Polarity), string(q.Polarity), from, from, to, to, q.Limit)
+LIMIT ?`, q.Theme, string(q.Polarity), string(q.Polarity), from, from, to, to, q.Product, products, q.Source, q.Source, q.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("items of theme %s in %s: %w", q.Theme, db.path, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/voc-analytics/voc/models/themes"
 	"github.com/voc-analytics/voc/output"
 	"github.com/voc-analytics/voc/pipeline"
+	"github.com/voc-analytics/voc/pipeline/normalize"
 	"github.com/voc-analytics/voc/warehouse"
 )
 
@@ -226,14 +227,19 @@ func parseISOWeek(s string, loc *time.Location) (time.Time, error) {
 
 func (a *app) themesShowCommand() *cobra.Command {
 	var (
-		week, polarity string
-		limit          int
+		week, polarity, product, source string
+		limit                           int
 	)
 	cmd := &cobra.Command{
 		Use:   "show THEME",
 		Short: "List the items behind a theme, newest first",
+		Long: `show lists the items behind a theme, newest first, with the clause that hit
+it: the reviews, answers and complaints a theme's figure counts. Narrow it
+to a week, a source or a product; a product matches however it is spelled
+(降噪耳機 or 降噪耳机, "AirPods Pro" or "airpods pro").`,
 		Example: `  voc themes show delivery_speed
-  voc themes show quality --week 2026-W47 --polarity praise --json`,
+  voc themes show quality --week 2026-W47 --polarity praise --json
+  voc themes show delivery_damage --product "AirSound Pro 降噪耳机" --source demo-shop-tw`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			tax, err := a.taxonomy()
@@ -244,7 +250,10 @@ func (a *app) themesShowCommand() *cobra.Command {
 			if !ok {
 				return fmt.Errorf("no theme %q: `voc themes` lists them", args[0])
 			}
-			q := warehouse.ThemeQuery{Theme: th.ID, Limit: limit}
+			q := warehouse.ThemeQuery{Theme: th.ID, Limit: limit, Source: source}
+			if product != "" {
+				q.Product = normalize.ProductKey(product)
+			}
 			switch polarity {
 			case "complaint", "praise":
 				q.Polarity = voc.Polarity(polarity)
@@ -286,6 +295,8 @@ func (a *app) themesShowCommand() *cobra.Command {
 	f.StringVar(&week, "week", "", "only this ISO week, e.g. 2026-W47")
 	f.StringVar(&polarity, "polarity", "complaint", "complaint, praise or all")
 	f.IntVar(&limit, "limit", 50, "at most this many items")
+	f.StringVar(&product, "product", "", "only this product, however spelled (script, width, case and spaces do not matter)")
+	f.StringVar(&source, "source", "", "only this source")
 	return cmd
 }
 

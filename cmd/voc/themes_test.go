@@ -112,6 +112,39 @@ func TestThemesAfterDemo(t *testing.T) {
 	if len(items) != dd.Complaints {
 		t.Errorf("show lists %d items, themes counts %d", len(items), dd.Complaints)
 	}
+
+	// Drilling to one product finds it under every spelling (the demo's
+	// Taiwanese shop writes 降噪耳機); drilling to a source keeps only it.
+	out, stderr, code = runVoc(t, "themes", "show", "delivery_damage", "--product", "AIRSOUND pro  降噪耳機", "--db", db, "--json", "--limit", "500")
+	if code != 0 {
+		t.Fatalf("themes show --product: exit %d: %s", code, stderr)
+	}
+	spellings := map[any]int{}
+	for _, it := range decode[[]map[string]any](t, out) {
+		spellings[it["product"]]++
+	}
+	want := queryInt(t, db, `SELECT count(DISTINCT h.item_id) AS n FROM theme_hits h JOIN items i ON i.id = h.item_id
+		WHERE h.theme = 'delivery_damage' AND h.polarity = 'complaint' AND i.product_key = 'airsound pro 降噪耳机'`)
+	total := 0
+	for _, n := range spellings {
+		total += n
+	}
+	if total != want || spellings["AirSound Pro 降噪耳机"] == 0 || spellings["AirSound Pro 降噪耳機"] == 0 || len(spellings) != 2 {
+		t.Errorf("--product lists %v (%d items), want both spellings of one product, %d items", spellings, total, want)
+	}
+	out, stderr, code = runVoc(t, "themes", "show", "delivery_damage", "--source", "demo-shop-tw", "--db", db, "--json", "--limit", "500")
+	if code != 0 {
+		t.Fatalf("themes show --source: exit %d: %s", code, stderr)
+	}
+	byTW := decode[[]map[string]any](t, out)
+	for _, it := range byTW {
+		if it["source"] != "demo-shop-tw" {
+			t.Errorf("--source demo-shop-tw listed %v", it)
+		}
+	}
+	if len(byTW) == 0 {
+		t.Error("--source demo-shop-tw listed nothing")
+	}
 }
 
 func mustZone(t *testing.T, name string) *time.Location {
