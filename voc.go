@@ -370,4 +370,10 @@ type ComplaintTicket struct {
 	// EscalatedTo lists consumer_association, 12315, media, lawyer,
 	// platform or other; nil when the ticket stayed in house.
 	EscalatedTo []string
+	// Reopened is how many times the ticket was reopened after it was
+	// closed: a closing that did not hold, the figure behind the reopen
+	// rate. nil when the export does not say, which is not the same as 0:
+	// many exports have no such column. A yes/no column, or a status of
+	// 重新打开 / reopened, says only "at least once" and gives 1.
+	Reopened *int
 }

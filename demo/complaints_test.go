@@ -30,6 +30,12 @@ func TestComplaintsExportParses(t *testing.T) {
 		t.Fatalf("encoding %s, rejects %+v", res.Encoding, res.Rejects)
 	}
 	var open, withdrawn, escalated, punitive, en, shopNames int
+	// Closed tickets and how many of them were reopened, quality
+	// complaints apart.
+	var closed, reopened, qualityClosed, qualityReopened int
+	// The last week, the weekly report's, has a reopened ticket whose
+	// customer stayed dissatisfied.
+	lastWeekReopenedDissatisfied := 0
 	customers := map[string]int{}
 	names := map[string]bool{}
 	for _, n := range complaintCustomers {
@@ -38,6 +44,27 @@ func TestComplaintsExportParses(t *testing.T) {
 	for _, tk := range res.Tickets {
 		if tk.ClosedAt.IsZero() {
 			open++
+			if tk.Reopened != nil {
+				t.Errorf("open ticket %s has a reopen count %d", tk.Item.ExternalID, *tk.Reopened)
+			}
+		} else {
+			if tk.Reopened == nil {
+				t.Errorf("closed ticket %s has no reopen count", tk.Item.ExternalID)
+				continue
+			}
+			closed++
+			if tk.Category == "质量" {
+				qualityClosed++
+			}
+			if *tk.Reopened > 0 {
+				reopened++
+				if tk.Satisfaction.Dissatisfied() && !tk.Item.CreatedAt.Before(spec.End.AddDate(0, 0, -7)) {
+					lastWeekReopenedDissatisfied++
+				}
+				if tk.Category == "质量" {
+					qualityReopened++
+				}
+			}
 		}
 		if tk.Result == complaints.ResultWithdrawn {
 			withdrawn++
@@ -58,6 +85,15 @@ func TestComplaintsExportParses(t *testing.T) {
 		if !tk.Item.CreatedAt.Before(spec.End) {
 			t.Errorf("ticket %s opened at %v, after the end", tk.Item.ExternalID, tk.Item.CreatedAt)
 		}
+	}
+	// About one closed ticket in nine reopened, quality ones more often.
+	if share := float64(reopened) / float64(closed); share < 0.08 || share > 0.15 ||
+		qualityReopened*(closed-qualityClosed) <= (reopened-qualityReopened)*qualityClosed {
+		t.Errorf("reopened %d of %d closed tickets (quality %d of %d): want 8-15%%, quality more often",
+			reopened, closed, qualityReopened, qualityClosed)
+	}
+	if lastWeekReopenedDissatisfied == 0 {
+		t.Error("no reopened ticket left dissatisfied in the last week: the demo's report would not show the case")
 	}
 	repeaters := 0
 	for _, n := range customers {

@@ -46,7 +46,7 @@ type ComplaintRow struct {
 
 // Rows are the handling figures of both weeks, "n/a" (na) where a figure
 // has nothing to be computed from (no ticket closed, no answer after
-// handling ...) rather than a misleading 0.
+// handling, no reopen count in the export ...) rather than a misleading 0.
 func (c *ComplaintSection) Rows(na string) []ComplaintRow {
 	count := func(f func(w warehouse.ComplaintWeek) int) (string, string) {
 		return formatInt(f(c.This)), formatInt(f(c.Prev))
@@ -91,6 +91,23 @@ func (c *ComplaintSection) Rows(na string) []ComplaintRow {
 	add("c_close_sla", 1, t, p)
 	t, p = rate(func(w W) int { return w.Resolved + w.Partly + w.Unresolved }, func(w W) float64 { return w.ResolutionRate })
 	add("c_resolution", 1, t, p)
+	// The reopen rate shows its base (reopened / closed with a known
+	// count): unlike the other rates it covers only the tickets whose
+	// export says whether they were reopened.
+	reopen := func(w W) string {
+		if w.ReopenRate == nil {
+			return na
+		}
+		return fmt.Sprintf("%.1f%% (%s/%s)", *w.ReopenRate*100, formatInt(w.Reopened), formatInt(w.ReopenKnown))
+	}
+	add("c_reopen", -1, reopen(c.This), reopen(c.Prev))
+	reopenedDissatisfied := func(w W) string {
+		if w.ReopenRate == nil {
+			return na
+		}
+		return formatInt(w.ReopenedDissatisfied)
+	}
+	add("c_reopened_dissatisfied", -1, reopenedDissatisfied(c.This), reopenedDissatisfied(c.Prev))
 	t, p = rate(func(w W) int { return w.SatisfactionAnswers }, func(w W) float64 { return w.RecoveryRate })
 	add("c_recovery", 1, t, p)
 	t, p = count(func(w W) int { return w.Repeats })

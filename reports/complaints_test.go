@@ -50,6 +50,9 @@ func TestComplaintSection(t *testing.T) {
 		ticket("t2", 26*time.Hour, 3*time.Hour, 60*time.Hour, "unresolved", voc.VeryDissatisfied, []string{"12315"}, `<script>alert("x")</script>再不处理就投诉到12315`),
 		ticket("t3", 100*time.Hour, 30*time.Hour, 0, "", voc.LevelNone, nil, "包装破了"),
 	}
+	// t2 was reopened once; t1 never; t3, still open, has no count.
+	once, never := 1, 0
+	recs[0].Reopened, recs[1].Reopened = &never, &once
 	if _, err := db.UpsertComplaints(ctx, recs); err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +81,14 @@ func TestComplaintSection(t *testing.T) {
 	if r := rows["c_recovery"]; r.This != "50.0%" {
 		t.Errorf("recovery row = %+v", r)
 	}
+	// Reopens over the two closed tickets with a count; last week had none,
+	// which is n/a rather than 0%.
+	if r := rows["c_reopen"]; r.This != "50.0% (1/2)" || r.Prev != "n/a" || r.Better != -1 {
+		t.Errorf("reopen row = %+v, want 50.0%% (1/2) this week and n/a last week", r)
+	}
+	if r := rows["c_reopened_dissatisfied"]; r.This != "1" || r.Prev != "n/a" {
+		t.Errorf("reopened and dissatisfied row = %+v", r)
+	}
 	if len(c.Escalated) != 1 || c.Escalated[0].TicketID != "t2" {
 		t.Errorf("escalated = %+v", c.Escalated)
 	}
@@ -91,5 +102,19 @@ func TestComplaintSection(t *testing.T) {
 	}
 	if !strings.Contains(html, `id="complaint-figures"`) {
 		t.Error("no complaint figures table in the page")
+	}
+	if !strings.Contains(html, "<td>Reopen rate (closed tickets reopened)</td><td class=\"n\">50.0% (1/2)</td><td class=\"n\">n/a</td>") {
+		t.Error("no reopen rate row in the complaint figures")
+	}
+	zh, err := BuildWeekly(ctx, db, fixtureWeek, fixtureOptions("zh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page.Reset()
+	if err := zh.WriteHTML(&page, time.Now(), shanghai); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), "<td>重开率（已结案工单中被重新打开的占比）</td><td class=\"n\">50.0% (1/2)</td>") {
+		t.Error("no reopen rate row in the Chinese page")
 	}
 }

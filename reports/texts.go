@@ -34,6 +34,8 @@ var words = map[string][2]string{
 	"c_first_sla":              {"首次响应达标率", "First response within SLA"},
 	"c_close_sla":              {"结案达标率", "Closed within SLA"},
 	"c_resolution":             {"解决率", "Resolution rate"},
+	"c_reopen":                 {"重开率（已结案工单中被重新打开的占比）", "Reopen rate (closed tickets reopened)"},
+	"c_reopened_dissatisfied":  {"重开且处理后不满（1-2 级）", "Reopened and dissatisfied after handling (1-2)"},
 	"c_recovery":               {"处理后满意率（4-5 级）", "Recovery rate (satisfied after handling, 4-5)"},
 	"c_repeats":                {"重复投诉（30 天内同一问题）", "Repeat complaints (same problem within 30 days)"},
 	"c_escalated":              {"升级投诉（12315、消协、媒体、律师）", "Escalated (12315, consumer association, media, lawyer)"},

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,8 @@ func validateComplaint(r *voc.ComplaintTicket) error {
 		return fmt.Errorf("result %q: want resolved, partly, unresolved, withdrawn or none", r.Result)
 	case r.Satisfaction != voc.LevelNone && !r.Satisfaction.Valid():
 		return fmt.Errorf("satisfaction %d: want 1-5 or none", r.Satisfaction)
+	case r.Reopened != nil && (*r.Reopened < 0 || *r.Reopened > math.MaxInt32):
+		return fmt.Errorf("reopened %d times: want a count from 0, or none", *r.Reopened)
 	}
 	return nil
 }
@@ -59,10 +62,11 @@ CREATE OR REPLACE TEMP TABLE stage_complaints (
 	order_value         DOUBLE,
 	satisfaction        UTINYINT,
 	escalated_to        VARCHAR,
-	content_hash        VARCHAR
+	content_hash        VARCHAR,
+	reopened            INTEGER
 )`
 
-const stageComplaintsWidth = 20
+const stageComplaintsWidth = 21
 
 // updateChangedComplaints rewrites the tickets whose content changed (a
 // ticket closed since the last export), leaving the indexed keys alone.
@@ -74,7 +78,8 @@ UPDATE complaints SET
 	compensation_amount = s.compensation_amount, demanded = s.demanded,
 	demand_terms = CAST(s.demand_terms::JSON AS VARCHAR[]), punitive = s.punitive,
 	order_value = s.order_value, satisfaction = s.satisfaction,
-	escalated_to = CAST(s.escalated_to::JSON AS VARCHAR[]), content_hash = s.content_hash, updated_at = ?
+	escalated_to = CAST(s.escalated_to::JSON AS VARCHAR[]), reopened = s.reopened,
+	content_hash = s.content_hash, updated_at = ?
 FROM stage_complaints s
 WHERE complaints.source = s.source AND complaints.ticket_id = s.ticket_id
   AND complaints.content_hash <> s.content_hash`
@@ -84,11 +89,11 @@ WHERE complaints.source = s.source AND complaints.ticket_id = s.ticket_id
 const insertNewComplaints = `
 INSERT INTO complaints (item_id, source, ticket_id, channel, channel_raw, opened_at, first_response_at,
 	closed_at, category, notes, result, compensation, compensation_amount, demanded, demand_terms,
-	punitive, order_value, satisfaction, escalated_to, content_hash, updated_at)
+	punitive, order_value, satisfaction, escalated_to, reopened, content_hash, updated_at)
 SELECT i.id, s.source, s.ticket_id, s.channel, s.channel_raw, s.opened_at, s.first_response_at,
 	s.closed_at, s.category, s.notes, s.result, s.compensation, s.compensation_amount, s.demanded,
 	CAST(s.demand_terms::JSON AS VARCHAR[]), s.punitive, s.order_value, s.satisfaction,
-	CAST(s.escalated_to::JSON AS VARCHAR[]), s.content_hash, ?
+	CAST(s.escalated_to::JSON AS VARCHAR[]), s.reopened, s.content_hash, ?
 FROM stage_complaints s
 JOIN items i ON i.source = s.source AND i.external_id = s.ticket_id
 WHERE NOT EXISTS (SELECT 1 FROM complaints c WHERE c.source = s.source AND c.ticket_id = s.ticket_id)
@@ -119,8 +124,9 @@ func (db *DB) UpsertComplaints(ctx context.Context, recs []voc.ComplaintTicket) 
 //     occurrence wins).
 //
 // Records are checked first (kind complaint, a ticket id, an opening time,
-// times in order, a known result, a valid satisfaction level): a bad one
-// fails the whole batch naming it, since bad rows belong in rejects.
+// times in order, a known result, a valid satisfaction level, a reopen
+// count not below 0): a bad one fails the whole batch naming it, since bad
+// rows belong in rejects.
 func (t *Tx) UpsertComplaints(ctx context.Context, recs []voc.ComplaintTicket) (UpsertResult, error) {
 	if err := t.check("upsert complaints"); err != nil {
 		return UpsertResult{}, err
@@ -180,6 +186,9 @@ func (t *Tx) UpsertComplaints(ctx context.Context, recs []voc.ComplaintTicket) (
 		v[17] = nullLevel(r.Satisfaction)
 		v[18] = jsonStrings(r.EscalatedTo)
 		v[19] = rows[i].hash
+		if r.Reopened != nil {
+			v[20] = int32(*r.Reopened)
+		}
 	})
 	if err != nil {
 		return UpsertResult{}, fmt.Errorf("upsert complaints: stage: %w", err)
@@ -208,7 +217,10 @@ func nullFloat(p *float64) driver.Value {
 
 // complaintHash fingerprints a ticket: its item's content (as items hash
 // it) and every handling field, length-prefixed so no two tickets collide
-// by moving text between fields.
+// by moving text between fields. A known reopen count is added last and an
+// unknown one not at all, so tickets stored before reopen counts existed
+// keep their hash: re-importing the same export after the upgrade is not an
+// update of every ticket, while a re-export that adds the column is.
 func complaintHash(r *voc.ComplaintTicket) string {
 	h := sha256.New()
 	var n [binary.MaxVarintLen64]byte
@@ -235,6 +247,9 @@ func complaintHash(r *voc.ComplaintTicket) string {
 		strconv.Itoa(int(r.Satisfaction)), strings.Join(r.EscalatedTo, "\x00"),
 	} {
 		write(s)
+	}
+	if r.Reopened != nil {
+		write(strconv.Itoa(*r.Reopened))
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }

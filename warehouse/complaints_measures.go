@@ -38,6 +38,15 @@ import (
 //     Withdrawn tickets and tickets without a result are left out.
 //   - Recovery rate: tickets answered at level 4-5 after handling / all
 //     tickets with an answer after handling.
+//   - Reopen rate: tickets reopened at least once / tickets closed at
+//     least once whose reopen count is known. Closed at least once: closed
+//     now (as above, so withdrawn tickets and tickets closed without a
+//     result count, unlike in the resolution rate: the question is whether
+//     a closing held, not how it ended), or reopened (a ticket handled
+//     again after a reopen was closed before). Tickets never closed have
+//     had no chance to be reopened and would dilute the rate of recent
+//     weeks. A NULL reopen count (the export has no such column) is left
+//     out, never read as 0; with no known count the rate is null.
 //   - Repeat: a ticket whose customer (non-empty key) opened another
 //     ticket on the same problem at most RepeatWindow (30 days) before it.
 //     Same problem: a shared complaint theme from theme_hits, compared at
@@ -149,6 +158,7 @@ type ComplaintTicket struct {
 	Punitive           bool      `json:"punitive"`
 	Satisfaction       voc.Level `json:"satisfaction"`
 	EscalatedTo        []string  `json:"escalated_to"`
+	Reopened           *int      `json:"reopened"` // times reopened; nil when the export did not say
 	Text               string    `json:"text"`
 	// Themes are the complaint themes tagged in the text, with their
 	// ancestors ("quality.battery" brings "quality"), sorted.
@@ -179,12 +189,22 @@ type ComplaintTicket struct {
 // Escalated reports whether the ticket went outside (消协, 12315 ...).
 func (t *ComplaintTicket) Escalated() bool { return len(t.EscalatedTo) > 0 }
 
+// WasReopened reports whether the ticket is known to have been reopened at
+// least once.
+func (t *ComplaintTicket) WasReopened() bool { return t.Reopened != nil && *t.Reopened > 0 }
+
+// reopenKnown reports whether the ticket is in the base of the reopen
+// rate: closed at least once, with a known reopen count.
+func (t *ComplaintTicket) reopenKnown() bool {
+	return t.Reopened != nil && (t.Closed || *t.Reopened > 0)
+}
+
 const selectComplaintTickets = `
 SELECT c.item_id, c.source, c.ticket_id, coalesce(i.author_key, ''), coalesce(i.product, ''), ` + productKeyExpr + `,
 	coalesce(c.channel, ''), coalesce(c.category, ''), c.opened_at, c.first_response_at, c.closed_at,
 	coalesce(c.result, ''), coalesce(c.compensation, ''), c.compensation_amount, c.demanded,
 	c.order_value, c.punitive, coalesce(c.satisfaction, 0), coalesce(to_json(c.escalated_to)::VARCHAR, '[]'),
-	coalesce(i.text, ''),
+	c.reopened, coalesce(i.text, ''),
 	coalesce((SELECT to_json(list(DISTINCT h.theme ORDER BY h.theme))::VARCHAR FROM theme_hits h
 	          WHERE h.item_id = c.item_id AND h.polarity = 'complaint'), '[]')
 FROM complaints c JOIN items i ON i.id = c.item_id
@@ -206,10 +226,11 @@ func (db *DB) loadTickets(ctx context.Context, until time.Time, opt ComplaintOpt
 		var first, closed sql.NullTime
 		var comp, demanded, order sql.NullFloat64
 		var sat int
+		var reopened sql.NullInt64
 		var esc, themes string
 		if err := rows.Scan(&t.ItemID, &t.Source, &t.TicketID, &t.Customer, &t.Product, &t.ProductKey, &t.Channel, &t.Category,
 			&t.OpenedAt, &first, &closed, &t.Result, &t.Compensation, &comp, &demanded, &order, &t.Punitive,
-			&sat, &esc, &t.Text, &themes); err != nil {
+			&sat, &esc, &reopened, &t.Text, &themes); err != nil {
 			return nil, fmt.Errorf("complaint tickets: %w", err)
 		}
 		t.OpenedAt = t.OpenedAt.UTC()
@@ -221,6 +242,10 @@ func (db *DB) loadTickets(ctx context.Context, until time.Time, opt ComplaintOpt
 		}
 		t.CompensationAmount, t.Demanded, t.OrderValue = floatPtr(comp), floatPtr(demanded), floatPtr(order)
 		t.Satisfaction = voc.Level(sat)
+		if reopened.Valid {
+			n := int(reopened.Int64)
+			t.Reopened = &n
+		}
 		if err := json.Unmarshal([]byte(esc), &t.EscalatedTo); err != nil {
 			return nil, fmt.Errorf("complaint tickets: escalated_to of %s: %w", t.TicketID, err)
 		}
@@ -505,6 +530,8 @@ const (
 // ComplaintWeek is the complaint-handling measures of one week (and one
 // Key of the dimension asked for). Hours are 0 and rates 0 when their
 // denominator (named next to them) is 0: check the count before showing.
+// The reopen rate is the exception, null without a base, because whole
+// exports lack a reopen column and a 0 there would read as "no reopens".
 type ComplaintWeek struct {
 	Week time.Time `json:"week"` // Monday 00:00 in Options.Location
 	Key  string    `json:"key"`
@@ -547,6 +574,18 @@ type ComplaintWeek struct {
 	Satisfaction        [6]int  `json:"satisfaction"`
 	Recovered           int     `json:"recovered"`
 	RecoveryRate        float64 `json:"recovery_rate"`
+
+	// Reopens, over ReopenKnown: the tickets closed at least once whose
+	// reopen count is known (see the definitions at the top of this file).
+	// Reopened of them were reopened at least once; ReopenRate =
+	// Reopened / ReopenKnown, nil (JSON null) when ReopenKnown is 0.
+	// ReopenedDissatisfied are the reopened tickets answered 1-2 after
+	// handling: a closing that did not hold and a customer left unhappy,
+	// the strongest sign of a customer about to leave.
+	ReopenKnown          int      `json:"reopen_known"`
+	Reopened             int      `json:"reopened"`
+	ReopenRate           *float64 `json:"reopen_rate"`
+	ReopenedDissatisfied int      `json:"reopened_dissatisfied"`
 
 	Repeats    int     `json:"repeats"`     // repeat tickets
 	RepeatRate float64 `json:"repeat_rate"` // Repeats / Tickets
@@ -673,6 +712,15 @@ func MeasureComplaints(ts []ComplaintTicket, by ComplaintBy, loc *time.Location)
 					w.Recovered++
 				}
 			}
+			if t.reopenKnown() {
+				w.ReopenKnown++
+				if t.WasReopened() {
+					w.Reopened++
+					if t.Satisfaction.Dissatisfied() {
+						w.ReopenedDissatisfied++
+					}
+				}
+			}
 			if t.Repeat {
 				w.Repeats++
 			}
@@ -697,6 +745,10 @@ func MeasureComplaints(ts []ComplaintTicket, by ComplaintBy, loc *time.Location)
 		w.CloseSLARate = ratio(w.CloseInSLA, w.CloseDue)
 		w.ResolutionRate = ratio(w.Resolved, w.Resolved+w.Partly+w.Unresolved)
 		w.RecoveryRate = ratio(w.Recovered, w.SatisfactionAnswers)
+		if w.ReopenKnown > 0 {
+			r := ratio(w.Reopened, w.ReopenKnown)
+			w.ReopenRate = &r
+		}
 		w.RepeatRate = ratio(w.Repeats, w.Tickets)
 		out = append(out, w)
 	}

@@ -173,6 +173,10 @@ func TestComplaintMeasuresByHand(t *testing.T) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
+	// The fixture's tickets have no reopen count: no rate, rather than 0%.
+	if w.ReopenKnown != 0 || w.Reopened != 0 || w.ReopenRate != nil {
+		t.Errorf("reopens without counts: known %d reopened %d rate %v, want 0 0 nil", w.ReopenKnown, w.Reopened, w.ReopenRate)
+	}
 	if w.Satisfaction != [6]int{0, 1, 1, 0, 1, 2} || !reflect.DeepEqual(w.EscalatedTo, map[string]int{"12315": 1}) {
 		t.Errorf("satisfaction %v escalated %v", w.Satisfaction, w.EscalatedTo)
 	}

@@ -240,6 +240,16 @@ CREATE TABLE complaints (
 	{8, "product keys", `
 ALTER TABLE items ADD COLUMN product_key VARCHAR;
 `},
+	// How many times a ticket was reopened after being closed, the base of
+	// the reopen rate. NULL means the export did not say (many have no
+	// such column), which is not 0, so the reopen rate is taken over known
+	// values only; tickets stored before this version stay NULL until a
+	// re-export with the column updates them. A yes/no column stores 1 or
+	// 0. DuckDB cannot add a column with a constraint, so "not negative" is
+	// kept by UpsertComplaints.
+	{9, "complaint reopens", `
+ALTER TABLE complaints ADD COLUMN reopened INTEGER;
+`},
 }
 
 const createMigrationsTable = `

@@ -22,17 +22,21 @@ func (a *app) importComplaintsCommand() *cobra.Command {
 becomes an item of kind "complaint" (its text is the complaint content,
 scored and theme-tagged by 'voc pipeline' like any feedback) and a row of
 the complaints table with what was done about it: first response, close,
-result, compensation, satisfaction after handling, escalation.
+result, compensation, satisfaction after handling, escalation, reopens.
 
 Columns are recognised by their headers in Chinese and English (工单号 /
 ticket id, 投诉时间 / opened, 首次响应时间 / first response, 结案时间 /
 closed, 处理结果 / result, 回访满意度 / satisfaction, 升级至 / escalated
-to ...); others are named under sources.NAME.complaints.mapping in voc.yaml.
+to, 重开次数 / times reopened ...); others are named under
+sources.NAME.complaints.mapping in voc.yaml. A reopen column holds a count
+or yes/no (是/否); a status of 重新打开 / reopened counts as reopened at
+least once, with or without one.
 Encodings are detected as for surveys; --encoding wins.
 
 Rows with an unreadable or impossible time (closed or first answered before
-opened), an unknown result or satisfaction label, or the wrong number of
-columns are quarantined in the rejects table with file, line and reason.
+opened), an unknown result or satisfaction label, an unreadable reopen
+count, or the wrong number of columns are quarantined in the rejects table
+with file, line and reason.
 Importing the same export again stores nothing twice; a re-export in which
 a ticket got closed updates that ticket (counted as updated).
 
@@ -116,8 +120,10 @@ func (a *app) complaintsCommand() *cobra.Command {
 with their SLA breaches, escalations (消协, 12315, media, lawyer, platform),
 and the headline measures of the latest week with tickets: time to first
 response and to close (median and p90), share within the SLAs of voc.yaml,
-resolution rate, satisfaction after handling and the recovery rate (share
-answering 4-5), repeat complaints, tickets flagged for review as possibly
+resolution rate, reopen rate (closed tickets reopened, over the tickets
+whose export has a reopen count; "-" when none has) and the reopened
+tickets left dissatisfied, satisfaction after handling and the recovery
+rate (share answering 4-5), repeat complaints, tickets flagged for review as possibly
 malicious (flagged only: they stay in every figure), and silent
 dissatisfaction: dissatisfied reviews and survey answers per complaint on
 the same theme, and customers at risk of being lost.
@@ -216,6 +222,23 @@ func sharePct(v float64, n int) string {
 	return fmt.Sprintf("%.0f%% of %d", v*100, n)
 }
 
+// reopens says the week's reopen rate with its base, or that the exports
+// do not say: a missing reopen column is not a 0% reopen rate.
+func reopens(w *warehouse.ComplaintWeek) string {
+	if w.ReopenRate == nil {
+		return "- (no reopen count in the exports)"
+	}
+	return fmt.Sprintf("%d of %d closed with a known count (%.0f%%); %d of them dissatisfied after handling (1-2)",
+		w.Reopened, w.ReopenKnown, *w.ReopenRate*100, w.ReopenedDissatisfied)
+}
+
+func reopenPct(w warehouse.ComplaintWeek) string {
+	if w.ReopenRate == nil {
+		return "-"
+	}
+	return sharePct(*w.ReopenRate, w.ReopenKnown)
+}
+
 func hrs(v float64, n int) string {
 	if n == 0 {
 		return "-"
@@ -257,6 +280,7 @@ func (a *app) printComplaints(r complaintsReport, loc *time.Location, limit int)
 	a.printf("  first response   median %s, p90 %s; within SLA %s\n", hrs(w.FirstResponseMedianHours, w.Responded), hrs(w.FirstResponseP90Hours, w.Responded), sharePct(w.FirstResponseSLARate, w.FirstResponseDue))
 	a.printf("  close            median %s, p90 %s; within SLA %s\n", hrs(w.CloseMedianHours, w.ClosedTimed), hrs(w.CloseP90Hours, w.ClosedTimed), sharePct(w.CloseSLARate, w.CloseDue))
 	a.printf("  results          %d resolved, %d partly, %d unresolved, %d withdrawn; resolution rate %s\n", w.Resolved, w.Partly, w.Unresolved, w.Withdrawn, sharePct(w.ResolutionRate, w.Resolved+w.Partly+w.Unresolved))
+	a.printf("  reopened         %s\n", reopens(w))
 	a.printf("  after handling   levels 1-5: %v; recovered (4-5) %s\n", w.Satisfaction[1:], sharePct(w.RecoveryRate, w.SatisfactionAnswers))
 	a.printf("  repeats          %d (%s)\n", w.Repeats, sharePct(w.RepeatRate, w.Tickets))
 	targets := make([]string, 0, len(w.EscalatedTo))
@@ -267,13 +291,14 @@ func (a *app) printComplaints(r complaintsReport, loc *time.Location, limit int)
 	a.printf("  escalated        %d %v\n", w.Escalated, targets)
 	a.printf("  flagged          %d for review (possibly malicious; still counted)\n", w.Flagged)
 	if len(r.ByChannel) > 0 {
-		a.printf("\n  %-10s %7s %9s %9s %9s\n", "channel", "tickets", "close p50", "close SLA", "recovered")
+		a.printf("\n  %-10s %7s %9s %9s %9s %9s\n", "channel", "tickets", "close p50", "close SLA", "recovered", "reopened")
 		for _, c := range r.ByChannel {
 			key := c.Key
 			if key == "" {
 				key = "(none)"
 			}
-			a.printf("  %-10s %7d %9s %9s %9s\n", key, c.Tickets, hrs(c.CloseMedianHours, c.ClosedTimed), sharePct(c.CloseSLARate, c.CloseDue), sharePct(c.RecoveryRate, c.SatisfactionAnswers))
+			a.printf("  %-10s %7d %9s %9s %9s %9s\n", key, c.Tickets, hrs(c.CloseMedianHours, c.ClosedTimed), sharePct(c.CloseSLARate, c.CloseDue),
+				sharePct(c.RecoveryRate, c.SatisfactionAnswers), reopenPct(c))
 		}
 	}
 	if len(r.Escalations) > 0 {

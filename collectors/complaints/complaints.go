@@ -56,10 +56,10 @@ type Result struct {
 	// Encoding the text was decoded with; "" for XLSX.
 	Encoding string
 	// Columns tells, per role, which header was used (ticket, customer,
-	// channel, product, opened, first_response, closed, category, content,
-	// notes, result, compensation, demanded, order_value, satisfaction,
-	// escalated_to). Show it, so a wrong guess is seen before it skews a
-	// report.
+	// channel, product, opened, first_response, closed, reopened, category,
+	// content, notes, result, compensation, demanded, order_value,
+	// satisfaction, escalated_to). Show it, so a wrong guess is seen before
+	// it skews a report.
 	Columns map[string]string
 	Rows    int
 }
@@ -181,6 +181,12 @@ type parser struct {
 	date1904  bool
 }
 
+// column names a role's column for a reject reason: its header as the
+// export wrote it, so the reader finds the cell.
+func (p *parser) column(r role) string {
+	return fmt.Sprintf("column %q", p.res.Columns[roleNames[r]])
+}
+
 func (p *parser) cell(cells []string, r role) string {
 	if i := p.col[r]; i >= 0 && i < len(cells) {
 		return strings.TrimSpace(cells[i])
@@ -262,8 +268,18 @@ func (p *parser) ticket(cells []string, line int) (Ticket, []string) {
 	}
 
 	var err error
-	if t.Result, err = ParseResult(p.cell(cells, roleResult)); err != nil {
+	status := p.cell(cells, roleResult)
+	if t.Result, err = ParseResult(status); err != nil {
 		problems = append(problems, err.Error())
+	}
+	if t.Reopened, err = ParseReopened(p.cell(cells, roleReopened)); err != nil {
+		problems = append(problems, p.column(roleReopened)+": "+err.Error())
+	}
+	// A status of 重新打开 / reopened is a reopen the count column (if any)
+	// has not caught up with: at least once.
+	if ReopenedStatus(status) && (t.Reopened == nil || *t.Reopened < 1) {
+		once := 1
+		t.Reopened = &once
 	}
 	if t.Satisfaction, err = parseSatisfaction(p.cell(cells, roleSatisfaction)); err != nil {
 		problems = append(problems, err.Error())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -234,5 +235,142 @@ func TestContentKeyStableAcrossClosing(t *testing.T) {
 	}
 	if ids[0] != ids[1] || !strings.HasPrefix(ids[0], "h:") {
 		t.Errorf("ids %v", ids)
+	}
+}
+
+func ip(v int) *int { return &v }
+
+func reopenString(p *int) string {
+	if p == nil {
+		return "unknown"
+	}
+	return strconv.Itoa(*p)
+}
+
+// A reopen column in each language's wording: counts, yes/no words, empty
+// cells as unknown, a status of 重新打开 / reopened as at least once, and an
+// unreadable cell rejected with its line and column.
+func TestParseReopenColumn(t *testing.T) {
+	tests := []struct {
+		file, column string
+		reopened     map[string]*int // ticket id -> count; nil unknown
+		rejects      map[int]string  // line -> part of the reason
+	}{
+		{
+			file: "tickets_reopen_zh_hans.csv", column: "重开次数",
+			// R6 says 0, but its status says it was reopened.
+			reopened: map[string]*int{"R1": ip(0), "R2": ip(2), "R3": nil, "R4": ip(1), "R6": ip(1)},
+			rejects:  map[int]string{6: `column "重开次数": unreadable reopen count "很多"`},
+		},
+		{
+			file: "tickets_reopen_zh_hant.csv", column: "是否重開",
+			reopened: map[string]*int{"H1": ip(1), "H2": ip(0), "H3": ip(1), "H4": ip(0), "H5": ip(1)},
+			rejects:  map[int]string{7: `column "是否重開": unreadable reopen count "-1"`},
+		},
+		{
+			file: "tickets_reopen_en.csv", column: "Times reopened",
+			reopened: map[string]*int{"E1": ip(1), "E2": ip(0), "E3": ip(1), "E4": ip(3), "E6": ip(1), "E7": nil},
+			rejects:  map[int]string{6: `column "Times reopened": unreadable reopen count "maybe"`},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			res := parseFixture(t, tc.file, Options{})
+			if got := res.Columns["reopened"]; got != tc.column {
+				t.Errorf("reopen column %q, want %q (columns %v)", got, tc.column, res.Columns)
+			}
+			got := map[string]*int{}
+			for _, tk := range res.Tickets {
+				got[tk.Item.ExternalID] = tk.Reopened
+			}
+			if len(got) != len(tc.reopened) {
+				t.Errorf("%d tickets, want %d: rejects %+v", len(got), len(tc.reopened), res.Rejects)
+			}
+			for id, want := range tc.reopened {
+				if g, ok := got[id]; !ok || reopenString(g) != reopenString(want) {
+					t.Errorf("%s reopened %s, want %s", id, reopenString(g), reopenString(want))
+				}
+			}
+			if len(res.Rejects) != len(tc.rejects) {
+				t.Errorf("%d rejects, want %d: %+v", len(res.Rejects), len(tc.rejects), res.Rejects)
+			}
+			for _, r := range res.Rejects {
+				want, ok := tc.rejects[r.Line]
+				if !ok || !strings.Contains(r.Reason, want) || !strings.HasPrefix(r.Location(), filepath.Join("testdata", tc.file)+":") {
+					t.Errorf("reject %s: %q, want line %v with %q", r.Location(), r.Reason, r.Line, want)
+				}
+			}
+		})
+	}
+}
+
+// Reopen headers are found in zh-Hans, zh-Hant and English, and a time
+// column named after reopening is not taken for the count.
+func TestReopenHeaders(t *testing.T) {
+	tests := []struct {
+		header  string
+		mapping *Mapping
+		want    string // the reopen column; "" for none
+	}{
+		{header: "重开次数", want: "重开次数"},
+		{header: "重新打开次数", want: "重新打开次数"},
+		{header: "重开", want: "重开"},
+		{header: "是否重开", want: "是否重开"},
+		{header: "是否重新打开", want: "是否重新打开"},
+		{header: "重開次數", want: "重開次數"},
+		{header: "是否重開", want: "是否重開"},
+		{header: "重开次数（次）", want: "重开次数（次）"},
+		{header: "Reopen count", want: "Reopen count"},
+		{header: "reopens", want: "reopens"},
+		{header: "Reopened", want: "Reopened"},
+		{header: "Times Reopened", want: "Times Reopened"},
+		{header: "REOPEN_COUNT", want: "REOPEN_COUNT"},
+		{header: "重开时间", want: ""},
+		{header: "Reopened at", want: ""},
+		{header: "返工次数", want: ""},
+		{header: "返工次数", mapping: &Mapping{Reopened: "返工次数"}, want: "返工次数"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.header, func(t *testing.T) {
+			body := "工单号,投诉时间,投诉内容," + tc.header + "\nT1,2026-11-02 09:00,慢,\n"
+			res, err := Parse(context.Background(), strings.NewReader(body), "h.csv", Options{Location: cst, Mapping: tc.mapping})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Columns["reopened"]; got != tc.want {
+				t.Errorf("reopen column %q, want %q (columns %v)", got, tc.want, res.Columns)
+			}
+			if res.Columns["opened"] != "投诉时间" {
+				t.Errorf("opened column %q, want 投诉时间", res.Columns["opened"])
+			}
+		})
+	}
+}
+
+// Without a reopen column the status says it: 重新打开 / reopened is
+// reopened at least once and no result; any other status leaves it unknown.
+func TestReopenedFromStatus(t *testing.T) {
+	body := "工单号,投诉时间,投诉内容,状态\n" +
+		"S1,2026-11-02 09:00,又坏了,重新打开\n" +
+		"S2,2026-11-02 10:00,慢,已解决\n" +
+		"S3,2026-11-02 11:00,broke,Reopened\n" +
+		"S4,2026-11-02 12:00,壞了,已重開\n" +
+		"S5,2026-11-02 13:00,慢,处理中\n"
+	res, err := Parse(context.Background(), strings.NewReader(body), "s.csv", Options{Location: cst})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]*int{"S1": ip(1), "S2": nil, "S3": ip(1), "S4": ip(1), "S5": nil}
+	if len(res.Tickets) != len(want) || len(res.Rejects) != 0 {
+		t.Fatalf("tickets %d rejects %+v", len(res.Tickets), res.Rejects)
+	}
+	for _, tk := range res.Tickets {
+		id := tk.Item.ExternalID
+		if reopenString(tk.Reopened) != reopenString(want[id]) {
+			t.Errorf("%s reopened %s, want %s", id, reopenString(tk.Reopened), reopenString(want[id]))
+		}
+		if id != "S2" && tk.Result != "" {
+			t.Errorf("%s result %q, want none", id, tk.Result)
+		}
 	}
 }

@@ -46,6 +46,9 @@ func checkResult(t *testing.T, body []byte, res *Result) {
 				t.Fatalf("line %d: amount %v", tk.Line, *v)
 			}
 		}
+		if tk.Reopened != nil && (*tk.Reopened < 0 || *tk.Reopened > maxReopens) {
+			t.Fatalf("line %d: reopened %d times", tk.Line, *tk.Reopened)
+		}
 		seen[tk.Line] = true
 	}
 	for _, r := range res.Rejects {
@@ -85,18 +88,19 @@ func FuzzParse(f *testing.F) {
 }
 
 // FuzzTicketRow fuzzes one data row under a fixed header with every role,
-// so each cell reader (times, results, labels, amounts, demand phrases)
-// sees arbitrary text.
+// so each cell reader (times, results, labels, amounts, demand phrases,
+// reopen counts) sees arbitrary text.
 func FuzzTicketRow(f *testing.F) {
-	f.Add("T1", "c1", "电话", "耳机", "2026/11/02 09:00", "2026/11/02 10:00", "2026/11/03 09:00", "物流慢，要求退一赔三，赔偿5000元", "已解决", "退款200元", "非常满意", "12315、消协", "199", "5000")
-	f.Add("", "", "", "", "46328.375", "", "", "x", "撤诉", "", "", "是", "", "")
-	f.Add("T2", "c2", "Amazon", "", "11/04/2026 08:00 AM", "x", "2026-13-01", "", "??", "1.2万", "Maybe", "lawyer and media", "abc", "¥1,299.50")
-	header := []string{"工单号", "客户编号", "投诉渠道", "商品", "投诉时间", "首次响应时间", "结案时间", "投诉内容", "处理结果", "补偿", "回访满意度", "升级至", "订单金额", "索赔金额"}
-	f.Fuzz(func(t *testing.T, id, customer, channel, product, opened, first, closed, content, result, comp, sat, esc, order, demand string) {
+	f.Add("T1", "c1", "电话", "耳机", "2026/11/02 09:00", "2026/11/02 10:00", "2026/11/03 09:00", "物流慢，要求退一赔三，赔偿5000元", "已解决", "退款200元", "非常满意", "12315、消协", "199", "5000", "2")
+	f.Add("", "", "", "", "46328.375", "", "", "x", "撤诉", "", "", "是", "", "", "是")
+	f.Add("T2", "c2", "Amazon", "", "11/04/2026 08:00 AM", "x", "2026-13-01", "", "??", "1.2万", "Maybe", "lawyer and media", "abc", "¥1,299.50", "-1")
+	f.Add("T3", "c3", "", "", "2026-11-02", "", "", "又坏了", "重新打开", "", "", "", "", "", "2.0次")
+	header := []string{"工单号", "客户编号", "投诉渠道", "商品", "投诉时间", "首次响应时间", "结案时间", "投诉内容", "处理结果", "补偿", "回访满意度", "升级至", "订单金额", "索赔金额", "重开次数"}
+	f.Fuzz(func(t *testing.T, id, customer, channel, product, opened, first, closed, content, result, comp, sat, esc, order, demand, reopened string) {
 		var buf bytes.Buffer
 		w := csv.NewWriter(&buf)
 		_ = w.Write(header)
-		_ = w.Write([]string{id, customer, channel, product, opened, first, closed, content, result, comp, sat, esc, order, demand})
+		_ = w.Write([]string{id, customer, channel, product, opened, first, closed, content, result, comp, sat, esc, order, demand, reopened})
 		w.Flush()
 		body := buf.Bytes()
 		res, err := Parse(context.Background(), bytes.NewReader(body), "fuzz.csv",

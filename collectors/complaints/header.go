@@ -10,13 +10,15 @@ type role int
 
 // Roles, in the order columns are claimed: the most specific wording
 // first, so 首次响应时间 is taken for the first response before 时间 could
-// make it the opening time, and 要求赔偿金额 for the demand before 赔偿
-// could make it the compensation paid.
+// make it the opening time, 要求赔偿金额 for the demand before 赔偿
+// could make it the compensation paid, and "Times reopened" for the reopen
+// count before "opened" could make it the opening time.
 const (
 	roleNone role = iota
 	roleTicket
 	roleFirstResponse
 	roleClosed
+	roleReopened
 	roleOpened
 	roleDemanded
 	roleOrderValue
@@ -33,7 +35,7 @@ const (
 	numRoles
 )
 
-var roleNames = [numRoles]string{"", "ticket", "first_response", "closed", "opened", "demanded", "order_value",
+var roleNames = [numRoles]string{"", "ticket", "first_response", "closed", "reopened", "opened", "demanded", "order_value",
 	"compensation", "satisfaction", "escalated_to", "result", "notes", "content", "category", "channel", "product", "customer"}
 
 // vocab lists per role the header names that are that role outright
@@ -54,6 +56,17 @@ var vocab = [numRoles]struct{ exact, words []string }{
 		exact: []string{"结案时间", "結案時間", "关闭时间", "關閉時間", "办结时间", "辦結時間", "完结时间", "完結時間", "解决时间", "解決時間", "结单时间",
 			"closed", "closedat", "closetime", "closedate", "dateclosed", "resolvedat", "solvedat"},
 		words: []string{"结案时间", "結案時間", "关闭时间", "關閉時間", "办结时间", "完结时间", "解决时间", "结单时间", "closedat", "closedate", "dateclosed", "resolvedat", "solvedat"},
+	},
+	// The reopen count, or a yes/no "was it reopened" column. The words
+	// are whole phrases (重开次数, timesreopened), not 重开 or reopen
+	// alone, so a 重开时间 / "reopened at" time column is not taken for it.
+	roleReopened: {
+		exact: []string{"重开次数", "重新打开次数", "重开", "是否重开", "是否重新打开", "重开数", "重新打开", "已重开",
+			"重開次數", "重新打開次數", "重新開啟次數", "重開", "是否重開", "是否重新打開", "是否重新開啟", "重新打開", "重新開啟",
+			"reopencount", "reopenedcount", "reopens", "reopened", "timesreopened", "reopen", "reopenedtimes", "numberofreopens",
+			"wasreopened", "isreopened"},
+		words: []string{"重开次数", "重新打开次数", "是否重开", "是否重新打开", "重開次數", "重新打開次數", "重新開啟次數", "是否重開", "是否重新打開", "是否重新開啟",
+			"reopencount", "reopenedcount", "timesreopened", "reopenedtimes", "numberofreopens", "wasreopened"},
 	},
 	roleOpened: {
 		exact: []string{"投诉时间", "投訴時間", "受理时间", "受理時間", "创建时间", "建立時間", "登记时间", "登記時間", "开单时间", "提交时间", "投诉日期", "投訴日期", "时间", "日期",
@@ -139,6 +152,7 @@ type Mapping struct {
 	OrderValue    string `yaml:"order_value"`
 	Satisfaction  string `yaml:"satisfaction"`
 	EscalatedTo   string `yaml:"escalated_to"`
+	Reopened      string `yaml:"reopened"`
 	// DateFormat is a Go time layout for every time column, for exports
 	// voc cannot read by itself (day-first dates): when set it is the only
 	// layout tried.
@@ -148,7 +162,7 @@ type Mapping struct {
 func (m *Mapping) named() [numRoles]string {
 	return [numRoles]string{
 		roleTicket: m.Ticket, roleCustomer: m.Customer, roleChannel: m.Channel, roleProduct: m.Product,
-		roleOpened: m.Opened, roleFirstResponse: m.FirstResponse, roleClosed: m.Closed, roleCategory: m.Category,
+		roleOpened: m.Opened, roleFirstResponse: m.FirstResponse, roleClosed: m.Closed, roleReopened: m.Reopened, roleCategory: m.Category,
 		roleContent: m.Content, roleNotes: m.Notes, roleResult: m.Result, roleCompensation: m.Compensation,
 		roleDemanded: m.Demanded, roleOrderValue: m.OrderValue, roleSatisfaction: m.Satisfaction, roleEscalated: m.EscalatedTo,
 	}

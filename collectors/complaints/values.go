@@ -75,15 +75,37 @@ var resultLabels = table(map[string][]string{
 	ResultWithdrawn: {"撤诉", "已撤诉", "撤销", "已撤销", "撤回", "已撤回", "客户撤回", "客户撤销", "撤銷", "撤回投诉", "取消", "已取消",
 		"withdrawn", "withdrew", "cancelled", "canceled", "retracted"},
 	// Still being handled, or closed without saying how: no result. Whether
-	// the ticket is closed is then decided by its closed time alone.
+	// the ticket is closed is then decided by its closed time alone. A
+	// reopened ticket is being handled again (see reopenedStatusLabels).
 	"": {"已结案", "結案", "结案", "已关闭", "已關閉", "已完成", "完成", "closed", "completed",
 		"处理中", "處理中", "待处理", "待處理", "未处理", "跟进中", "跟進中", "受理中", "待回访", "open", "pending", "in progress", "new", "无", "-", "/", "n/a"},
 })
 
+// reopenedStatusLabels are the status (result column) labels of a ticket
+// that was closed and opened again. ParseResult reads them as no result
+// (handled again); Parse counts the ticket as reopened at least once,
+// whatever its reopen column says. In a reopen column they mean yes.
+var reopenedStatusLabels = []string{"重新打开", "已重新打开", "重开", "已重开", "重新開啟", "已重新開啟", "重新打開", "已重新打開", "重開", "已重開",
+	"reopened", "re-opened", "reopen", "re-open"}
+
+var reopenedStatus = map[string]bool{}
+
+func init() {
+	for _, w := range reopenedStatusLabels {
+		reopenedStatus[fold(w)] = true
+		resultLabels[fold(w)] = ""
+	}
+}
+
+// ReopenedStatus reports whether a status (result column) label says the
+// ticket was reopened: 重新打开, 已重开, 重開, reopened.
+func ReopenedStatus(s string) bool { return reopenedStatus[fold(s)] }
+
 // ParseResult reads a ticket's result: resolved, partly, unresolved or
 // withdrawn from the labels helpdesks write in Chinese and English, "" for
-// an empty cell or a ticket still being handled (处理中, pending). Anything
-// else is an error, so the row is rejected rather than guessed.
+// an empty cell or a ticket still being handled (处理中, pending) or being
+// handled again (重新打开, reopened). Anything else is an error, so the row
+// is rejected rather than guessed.
 func ParseResult(s string) (string, error) {
 	f := fold(s)
 	if f == "" {
@@ -275,4 +297,62 @@ func FindDemand(text string) Demand {
 		d.Amount = max(d.Amount, v)
 	}
 	return d
+}
+
+// reopenYes and reopenNo are the words of a yes/no reopen column.
+var reopenYes, reopenNo = map[string]bool{}, map[string]bool{}
+
+// reopenUnknown are cells that say nothing, like an empty one.
+var reopenUnknown = map[string]bool{}
+
+func init() {
+	for _, w := range append([]string{"是", "有", "是的", "y", "yes", "true", "✓", "√"}, reopenedStatusLabels...) {
+		reopenYes[fold(w)] = true
+	}
+	for _, w := range []string{"否", "无", "無", "没有", "沒有", "未重开", "未重開", "未重新打开", "未重新打開", "不", "n", "no", "false", "none", "never", "not reopened", "✗"} {
+		reopenNo[fold(w)] = true
+	}
+	for _, w := range []string{"-", "/", "n/a", "na", "未知", "不详", "不詳", "unknown"} {
+		reopenUnknown[fold(w)] = true
+	}
+}
+
+// reopenCountRe is a whole count as exports write it, lower case without
+// spaces: 2, 2次, 2times, 2.0 (a number cell of a spreadsheet).
+var reopenCountRe = regexp.MustCompile(`^([0-9]+)(?:\.0+)?(?:次|回|times?|x)?$`)
+
+// maxReopens bounds a believable count; more is a misread column (an id,
+// a date serial) rather than a ticket reopened a thousand times.
+const maxReopens = 999
+
+// ParseReopened reads a reopen cell: a count (0, 1, 2, 2次, 2 times), or
+// yes/no in Chinese and English (是/否, 有/无, 已重开/未重开, Y/N, yes/no,
+// true/false), yes meaning at least once and so 1. An empty cell, "-" and
+// 未知 / unknown are nil: the export does not say, which is not 0. Anything
+// else is an error, so the row is rejected rather than guessed.
+func ParseReopened(s string) (*int, error) {
+	f := fold(s)
+	if f == "" || reopenUnknown[f] {
+		return nil, nil
+	}
+	// Counts are read before folding, which drops the "." of 1.0 and the
+	// "-" of -1.
+	t := strings.ToLower(strings.Join(strings.Fields(norm.NFKC.String(s)), ""))
+	n := -1
+	switch {
+	case reopenYes[f]:
+		n = 1
+	case reopenNo[f]:
+		n = 0
+	default:
+		if m := reopenCountRe.FindStringSubmatch(t); m != nil {
+			if v, err := strconv.Atoi(m[1]); err == nil && v <= maxReopens {
+				n = v
+			}
+		}
+	}
+	if n < 0 {
+		return nil, fmt.Errorf("unreadable reopen count %q (want a count such as 0, 1, 2, or 是/否, yes/no)", s)
+	}
+	return &n, nil
 }

@@ -83,3 +83,32 @@ func TestParseAmountAndDemand(t *testing.T) {
 		}
 	}
 }
+
+func TestParseReopened(t *testing.T) {
+	known := map[string]int{
+		"0": 0, "1": 1, "2": 2, " 3 ": 3, "２": 2, "2.0": 2, "1次": 1, "2 次": 2, "2 times": 2, "1 time": 1, "2x": 2,
+		"是": 1, "有": 1, "已重开": 1, "已重開": 1, "重新打开": 1, "Y": 1, "yes": 1, "TRUE": 1, "Reopened": 1, "√": 1,
+		"否": 0, "无": 0, "無": 0, "没有": 0, "未重开": 0, "N": 0, "no": 0, "false": 0, "None": 0,
+	}
+	for in, want := range known {
+		got, err := ParseReopened(in)
+		if err != nil || got == nil || *got != want {
+			t.Errorf("ParseReopened(%q) = %v, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, unknown := range []string{"", "  ", "-", "/", "n/a", "未知", "unknown"} {
+		if got, err := ParseReopened(unknown); err != nil || got != nil {
+			t.Errorf("ParseReopened(%q) = %v, %v; want unknown (nil)", unknown, got, err)
+		}
+	}
+	for _, bad := range []string{"很多", "maybe", "-1", "1.5", "10.", "1,0", "1000", "99999999999999999999", "2026-11-02"} {
+		if got, err := ParseReopened(bad); err == nil {
+			t.Errorf("ParseReopened(%q) = %v, want an error", bad, *got)
+		}
+	}
+	for in, want := range map[string]bool{"重新打开": true, "已重开": true, "重開": true, "Re-opened": true, "已解决": false, "": false, "open": false} {
+		if got := ReopenedStatus(in); got != want {
+			t.Errorf("ReopenedStatus(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
