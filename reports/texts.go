@@ -41,7 +41,7 @@ var words = map[string][2]string{
 	"c_escalated":              {"升级投诉（12315、消协、媒体、律师）", "Escalated (12315, consumer association, media, lawyer)"},
 	"c_flagged":                {"待人工复核（疑似恶意）", "Flagged for review (possibly malicious)"},
 	"c_open":                   {"周末仍未结案", "Still open at week's end"},
-	"c_measured":               {"各指标按投诉在该周结束时的状态计算。", "Each figure is taken as tickets stood at the end of their week."},
+	"c_measured":               {"各指标按投诉在该周结束时的状态计算（之后才结案的计为未结案）；重开次数与升级渠道取最新导出值。", "Each figure is taken as tickets stood at the end of their week (a ticket closed later counts as open); reopen counts and escalations are the latest export's."},
 	"silent_title":             {"沉默的不满", "Silent dissatisfaction"},
 	"silent_all":               {"本周每有 1 条投诉，就有 %s 位不满的顾客（评价或问卷 1-2 级）没有投诉。", "For every complaint this week there were %s dissatisfied customers (reviews or survey answers at 1-2) who never complained."},
 	"silent_none":              {"本周没有投诉工单；不满的评价和问卷：%s 条。", "No complaint tickets this week; dissatisfied reviews and answers: %s."},

@@ -320,6 +320,23 @@ func problemKeys(t *ComplaintTicket) []string {
 	return keys
 }
 
+// rewind puts a ticket back as it stood at now: a first response or a
+// closing recorded later had not happened yet, nor had what only a closing
+// brings (its result, the satisfaction asked after it, reopens of it). So
+// a week's figures read the same whenever its report is written, and "still
+// open at week's end" means what it says. What has no time in the export
+// (escalations, compensation, a result without a closing time) stays as
+// exported.
+func (t *ComplaintTicket) rewind(now time.Time) {
+	if t.FirstResponseAt.After(now) {
+		t.FirstResponseAt = time.Time{}
+	}
+	if t.ClosedAt.After(now) {
+		t.ClosedAt = time.Time{}
+		t.Result, t.Satisfaction, t.Reopened = "", voc.LevelNone, nil
+	}
+}
+
 // derive fills the derived fields of tickets sorted by opening time.
 func derive(ts []ComplaintTicket, opt ComplaintOptions) {
 	now := opt.Now.UTC()
@@ -332,6 +349,7 @@ func derive(ts []ComplaintTicket, opt ComplaintOptions) {
 	demandsByCustomer := map[string]int{}
 	for i := range ts {
 		t := &ts[i]
+		t.rewind(now)
 		t.Closed = !t.ClosedAt.IsZero() || (t.Result != "" && complaintResults[t.Result])
 		t.closedTimed = !t.ClosedAt.IsZero()
 		if !t.Closed {

@@ -359,3 +359,38 @@ func TestMedianP90(t *testing.T) {
 		}
 	}
 }
+
+// A week's figures are its tickets as they stood at the clock (the report
+// passes its week's end): a ticket closed after that counts as open, with
+// no result, satisfaction or reopens yet, and its first response only once
+// it happened. Later, the same week shows the closing.
+func TestComplaintsAsTheyStood(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	late := tk("L", "l", day(11, 6, 0), 80, 24*9, "resolved", voc.VerySatisfied) // opened Friday, answered Monday after, closed 9 days on
+	late.Reopened = ip(1)
+	early := tk("E", "e", day(11, 2, 0), 1, 10, "unresolved", voc.VeryDissatisfied)
+	early.Reopened = ip(0)
+	if _, err := db.UpsertComplaints(ctx, []voc.ComplaintTicket{late, early}); err != nil {
+		t.Fatal(err)
+	}
+	weekEnd := day(11, 9, 0)
+	at := func(now time.Time) ComplaintWeek {
+		t.Helper()
+		ws, err := db.ComplaintMeasures(ctx, day(11, 2, 0), weekEnd, ComplaintsOverall, ComplaintOptions{Now: now, Location: time.UTC})
+		if err != nil || len(ws) != 1 {
+			t.Fatalf("measures at %v: %+v %v", now, ws, err)
+		}
+		return ws[0]
+	}
+	then := at(weekEnd)
+	if then.Closed != 1 || then.Open != 1 || then.Resolved != 0 || then.Unresolved != 1 || then.SatisfactionAnswers != 1 ||
+		then.Recovered != 0 || then.ReopenKnown != 1 || then.Reopened != 0 || then.Responded != 1 || then.FirstResponseBreaches != 1 {
+		t.Errorf("at the week's end: %+v; want the late ticket open, unanswered (past its SLA) and without its result", then)
+	}
+	now := at(day(11, 30, 0))
+	if now.Closed != 2 || now.Open != 0 || now.Resolved != 1 || now.SatisfactionAnswers != 2 || now.Recovered != 1 ||
+		now.ReopenKnown != 2 || now.Reopened != 1 || now.Responded != 2 || now.FirstResponseBreaches != 1 {
+		t.Errorf("weeks later: %+v; want both closed, the late one resolved, recovered, reopened, answered past the SLA", now)
+	}
+}
