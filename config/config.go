@@ -518,13 +518,16 @@ type ComplaintReview struct {
 	// RepeatDemands: one customer demanding compensation in this many
 	// tickets (default 3).
 	RepeatDemands int `yaml:"repeat_demands"`
+	// SharedDemands: the same demand, word for word, from this many
+	// different customers within repeat_window (default 3).
+	SharedDemands int `yaml:"shared_demands"`
 }
 
 func (c Complaints) validate() error {
 	switch {
 	case c.FirstResponseSLA < 0 || c.CloseSLA < 0 || c.RepeatWindow < 0 || c.AtRiskAfter < 0:
 		return errors.New("complaints: durations must not be negative")
-	case c.Review.DemandRatio < 0 || c.Review.DemandAmount < 0 || c.Review.RepeatDemands < 0:
+	case c.Review.DemandRatio < 0 || c.Review.DemandAmount < 0 || c.Review.RepeatDemands < 0 || c.Review.SharedDemands < 0:
 		return errors.New("complaints.review: thresholds must not be negative")
 	}
 	return nil

@@ -53,6 +53,7 @@ func TestComplaintSection(t *testing.T) {
 	// t2 was reopened once; t1 never; t3, still open, has no count.
 	once, never := 1, 0
 	recs[0].Reopened, recs[1].Reopened = &never, &once
+	recs[1].Punitive = true // flagged for review, with its reason named in words
 	if _, err := db.UpsertComplaints(ctx, recs); err != nil {
 		t.Fatal(err)
 	}
@@ -106,6 +107,9 @@ func TestComplaintSection(t *testing.T) {
 	if !strings.Contains(html, "<td>Reopen rate (closed tickets reopened)</td><td class=\"n\">50.0% (1/2)</td><td class=\"n\">n/a</td>") {
 		t.Error("no reopen rate row in the complaint figures")
 	}
+	if !strings.Contains(html, "<td>asks for punitive damages (refund plus three times, …)</td>") {
+		t.Error("the review table does not name the reason in words")
+	}
 	zh, err := BuildWeekly(ctx, db, fixtureWeek, fixtureOptions("zh"))
 	if err != nil {
 		t.Fatal(err)
@@ -116,5 +120,8 @@ func TestComplaintSection(t *testing.T) {
 	}
 	if !strings.Contains(page.String(), "<td>重开率（已结案工单中被重新打开的占比）</td><td class=\"n\">50.0% (1/2)</td>") {
 		t.Error("no reopen rate row in the Chinese page")
+	}
+	if !strings.Contains(page.String(), "<td>要求惩罚性赔偿（退一赔三等）</td>") {
+		t.Error("the Chinese review table does not name the reason in words")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/voc-analytics/voc"
 )
@@ -88,6 +89,10 @@ type ReviewRules struct {
 	// RepeatDemands: a customer demanding compensation in at least this
 	// many tickets flags each of them (default 3).
 	RepeatDemands int
+	// SharedDemands: the same demand, word for word, from at least this
+	// many different customers within the repeat window flags each of
+	// them (default 3): claim rings file from one template.
+	SharedDemands int
 }
 
 func (o ComplaintOptions) withDefaults() ComplaintOptions {
@@ -115,6 +120,9 @@ func (o ComplaintOptions) withDefaults() ComplaintOptions {
 	if o.Review.RepeatDemands <= 0 {
 		o.Review.RepeatDemands = 3
 	}
+	if o.Review.SharedDemands <= 0 {
+		o.Review.SharedDemands = 3
+	}
 	return o
 }
 
@@ -132,7 +140,65 @@ const (
 	ReviewRepeatDemand = "repeat_demand"
 	// ReviewWithdrawnAfterCompensation: withdrawn once compensated.
 	ReviewWithdrawnAfterCompensation = "withdrawn_after_compensation"
+	// ReviewSharedDemand: a demand whose wording (at least
+	// minTemplateRunes letters and digits) at least SharedDemands different
+	// customers used within RepeatWindow of each other.
+	ReviewSharedDemand = "shared_demand"
 )
+
+// minTemplateRunes is the shortest wording that counts as shared: short
+// demands (退一赔三!) are what anyone would write.
+const minTemplateRunes = 15
+
+// templateKey is a demand's wording with case, spacing and punctuation
+// folded away, so a template pasted with other commas still matches; ""
+// when it is too short to tell a template from a common phrase.
+func templateKey(text string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range strings.ToLower(text) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+			n++
+		}
+	}
+	if n < minTemplateRunes {
+		return ""
+	}
+	return b.String()
+}
+
+// flagSharedDemands flags the demands that SharedDemands or more customers
+// made in the same words within the window around each of them.
+func flagSharedDemands(ts []ComplaintTicket, opt ComplaintOptions) {
+	groups := map[string][]int{}
+	for i := range ts {
+		t := &ts[i]
+		if !t.demands || t.Customer == "" {
+			continue
+		}
+		if k := templateKey(t.Text); k != "" {
+			groups[k] = append(groups[k], i)
+		}
+	}
+	for _, g := range groups {
+		if len(g) < opt.Review.SharedDemands {
+			continue
+		}
+		for _, i := range g {
+			customers := map[string]bool{}
+			for _, j := range g {
+				d := ts[i].OpenedAt.Sub(ts[j].OpenedAt)
+				if d <= opt.RepeatWindow && -d <= opt.RepeatWindow {
+					customers[ts[j].Customer] = true
+				}
+			}
+			if len(customers) >= opt.Review.SharedDemands {
+				ts[i].ReviewReasons = append(ts[i].ReviewReasons, ReviewSharedDemand)
+			}
+		}
+	}
+}
 
 // ComplaintTicket is one stored ticket with what the measures derive from
 // it. Times are UTC; durations are hours (0 when the event is missing).
@@ -414,6 +480,7 @@ func derive(ts []ComplaintTicket, opt ComplaintOptions) {
 		}
 		t.ReviewReasons = reasons
 	}
+	flagSharedDemands(ts, opt)
 	for i := range ts {
 		t := &ts[i]
 		if t.demands && t.Customer != "" && demandsByCustomer[t.Customer] >= opt.Review.RepeatDemands {

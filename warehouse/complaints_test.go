@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"reflect"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -392,5 +394,46 @@ func TestComplaintsAsTheyStood(t *testing.T) {
 	if now.Closed != 2 || now.Open != 0 || now.Resolved != 1 || now.SatisfactionAnswers != 2 || now.Recovered != 1 ||
 		now.ReopenKnown != 2 || now.Reopened != 1 || now.Responded != 2 || now.FirstResponseBreaches != 1 {
 		t.Errorf("weeks later: %+v; want both closed, the late one resolved, recovered, reopened, answered past the SLA", now)
+	}
+}
+
+// Claim rings file one template: the same demand from three customers
+// within the window flags each of them; two customers, a short demand
+// anyone would write, or the same words months apart do not.
+func TestSharedDemands(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	const template = "你们卖假货，必须按照消费者权益保护法退一赔三，否则我们将向12315投诉并联系媒体曝光！"
+	var recs []voc.ComplaintTicket
+	add := func(id, customer string, opened time.Time, text string) {
+		r := tk(id, customer, opened, 1, 10, "", voc.LevelNone)
+		r.Item.Text, r.Demanded = text, fp(300)
+		recs = append(recs, r)
+	}
+	add("R1", "c1", day(11, 2, 0), template)
+	add("R2", "c2", day(11, 4, 0), "你们卖假货, 必须按照消费者权益保护法 退一赔三!! 否则我们将向12315投诉并联系媒体曝光")
+	add("R3", "c3", day(11, 9, 0), template)
+	add("R4", "c4", day(9, 1, 0), template) // months before: alone in its window
+	add("P1", "c5", day(11, 3, 0), "快递丢件了，要求按照订单金额三倍赔偿运费和货款损失")
+	add("P2", "c6", day(11, 5, 0), "快递丢件了，要求按照订单金额三倍赔偿运费和货款损失")
+	for i, c := range []string{"c7", "c8", "c9"} {
+		add("S"+strconv.Itoa(i), c, day(11, 3+i, 0), "退一赔三！")
+	}
+	if _, err := db.UpsertComplaints(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := db.ComplaintTickets(ctx, day(9, 1, 0), day(11, 30, 0), ComplaintOptions{Now: day(11, 30, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, tk := range ts {
+		got[tk.TicketID] = slices.Contains(tk.ReviewReasons, ReviewSharedDemand)
+	}
+	want := map[string]bool{"R1": true, "R2": true, "R3": true, "R4": false, "P1": false, "P2": false, "S0": false, "S1": false, "S2": false}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("%s flagged shared_demand = %v, want %v", id, got[id], w)
+		}
 	}
 }

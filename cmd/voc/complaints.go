@@ -93,7 +93,8 @@ func (a *app) measureOptions(now time.Time) (warehouse.ComplaintOptions, error) 
 	c := a.cfg.Complaints
 	return warehouse.ComplaintOptions{
 		Location: loc, Now: now, FirstResponseSLA: c.FirstResponseSLA, CloseSLA: c.CloseSLA, RepeatWindow: c.RepeatWindow,
-		Review: warehouse.ReviewRules{DemandRatio: c.Review.DemandRatio, DemandAmount: c.Review.DemandAmount, RepeatDemands: c.Review.RepeatDemands},
+		Review: warehouse.ReviewRules{DemandRatio: c.Review.DemandRatio, DemandAmount: c.Review.DemandAmount, RepeatDemands: c.Review.RepeatDemands,
+			SharedDemands: c.Review.SharedDemands},
 	}, nil
 }
 
