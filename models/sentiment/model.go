@@ -309,15 +309,24 @@ func medianLevel(p *[K]float64) int {
 // probability, and within it the level nearest the median. Readers of a
 // satisfaction report act on "satisfied or not", so a hedged 3 costs more
 // than a 2 that should have been a 1.
+//
+// The nearest level is passed over when the model gives it almost nothing
+// (under 1%) and the side's other level more: the ordinal heads can cross
+// (P(level > 1) no more than P(level > 2)), which leaves a level with zero
+// probability, and a verdict of "2, confidence 0%" helps nobody.
 func polarLevel(p *[K]float64, neutral float64) int {
 	if p[2] >= neutral {
 		return 2
 	}
 	med := medianLevel(p)
+	lo, hi, pick := 3, 4, max(med, 3)
 	if p[0]+p[1] > p[3]+p[4] {
-		return min(med, 1)
+		lo, hi, pick = 0, 1, min(med, 1)
 	}
-	return max(med, 3)
+	if other := lo + hi - pick; p[pick] < 0.01 && p[other] > p[pick] {
+		return other
+	}
+	return pick
 }
 
 // WithDecoding returns a copy of m that picks levels by another rule:
