@@ -712,3 +712,25 @@ func TestLinks(t *testing.T) {
 		}
 	}
 }
+
+// The polar rule commits to a side, takes the level nearest the median in
+// it, and passes over a level the model gives (almost) nothing.
+func TestPolarLevel(t *testing.T) {
+	for _, tc := range []struct {
+		p    [K]float64
+		want int // 1-5
+	}{
+		{[K]float64{0.1, 0.5, 0.1, 0.2, 0.1}, 2},
+		{[K]float64{0.6, 0.2, 0.1, 0.05, 0.05}, 1},
+		{[K]float64{0.06, 0.3, 0.3, 0.29, 0.05}, 2},  // median 3, the negative side a hair ahead
+		{[K]float64{0.05, 0.05, 0.75, 0.1, 0.05}, 3}, // sure enough of neutral
+		{[K]float64{0.05, 0.05, 0.6, 0.2, 0.1}, 4},   // not sure enough: the likelier side
+		{[K]float64{0.44, 0, 0.2, 0.16, 0.2}, 1},     // crossed heads: 2 has nothing, so 1
+		{[K]float64{0.2, 0.15, 0.2, 0.005, 0.445}, 5},
+		{[K]float64{0, 0, 0, 0.3, 0.7}, 5},
+	} {
+		if got := polarLevel(&tc.p, 0.7) + 1; got != tc.want {
+			t.Errorf("polarLevel(%v) = %d, want %d", tc.p, got, tc.want)
+		}
+	}
+}
