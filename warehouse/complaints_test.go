@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -435,5 +436,71 @@ func TestSharedDemands(t *testing.T) {
 		if got[id] != w {
 			t.Errorf("%s flagged shared_demand = %v, want %v", id, got[id], w)
 		}
+	}
+}
+
+// Weeks are cut in the zone asked for, even one half an hour off UTC, and
+// an item that hits a theme and its sub-theme counts once for each.
+func TestSilentDissatisfactionWeeksAndSubThemes(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	kolkata, err := time.LoadLocation("Asia/Kolkata") // UTC+5:30
+	if err != nil {
+		t.Fatal(err)
+	}
+	monday := time.Date(2026, 11, 16, 0, 0, 0, 0, kolkata)
+	items := []voc.Item{
+		{Source: "shop", Kind: voc.KindReview, ExternalID: "late-sunday", CreatedAt: monday.Add(-10 * time.Minute), Text: "a"},
+		{Source: "shop", Kind: voc.KindReview, ExternalID: "early-monday", CreatedAt: monday.Add(10 * time.Minute), Text: "b"},
+		{Source: "shop", Kind: voc.KindSurvey, ExternalID: "monday-survey", CreatedAt: monday.Add(time.Hour), Text: "c"},
+		{Source: "desk", Kind: voc.KindComplaint, ExternalID: "monday-ticket", CreatedAt: monday.Add(2 * time.Hour), Text: "d"},
+	}
+	if _, err := db.UpsertItems(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	id := func(ext string) int64 {
+		return int64(queryInt(t, db, `SELECT id FROM items WHERE external_id = ?`, ext))
+	}
+	var scores []ScoredItem
+	for _, ext := range []string{"late-sunday", "early-monday", "monday-survey"} {
+		scores = append(scores, ScoredItem{ContentHash: "x", Score: voc.Score{ItemID: id(ext), Model: "m", TextLevel: 1, Value: 1, Confidence: 1}})
+	}
+	if err := db.SaveScores(ctx, scores); err != nil {
+		t.Fatal(err)
+	}
+	hits := map[string][]string{
+		"late-sunday":   {"quality"},
+		"early-monday":  {"quality", "quality.battery", "quality.battery"},
+		"monday-survey": {"quality.battery"},
+		"monday-ticket": {"quality.battery"},
+	}
+	var tags []TaggedItem
+	for ext, ths := range hits {
+		tg := voc.Tagging{ItemID: id(ext), Taxonomy: "t"}
+		for i, th := range ths {
+			tg.Hits = append(tg.Hits, voc.ThemeHit{Theme: th, Polarity: voc.Complaint, Clause: "x", Start: i, End: i + 1, Sentiment: -1})
+		}
+		tags = append(tags, TaggedItem{Tagging: tg, ContentHash: "x"})
+	}
+	if err := db.SaveTags(ctx, tags); err != nil {
+		t.Fatal(err)
+	}
+	weeks, err := db.SilentDissatisfaction(ctx, monday.AddDate(0, 0, -7), monday.AddDate(0, 0, 7), kolkata)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, w := range weeks {
+		got[w.Week.Format("01-02")+" "+w.Theme] = fmt.Sprintf("%d/%d/%d/%d", w.Dissatisfied, w.Reviews, w.Surveys, w.Complaints)
+	}
+	want := map[string]string{ // dissatisfied/reviews/surveys/complaints
+		"11-09 ":                "1/1/0/0",
+		"11-09 quality":         "1/1/0/0",
+		"11-16 ":                "2/1/1/1",
+		"11-16 quality":         "2/1/1/1",
+		"11-16 quality.battery": "2/1/1/1",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("silent dissatisfaction by week and theme:\n got %v\nwant %v", got, want)
 	}
 }
