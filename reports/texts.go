@@ -73,6 +73,7 @@ var words = map[string][2]string{
 	"reason_repeat_demand":                {"同一客户多次索赔", "the customer demands compensation again and again"},
 	"reason_withdrawn_after_compensation": {"获赔后撤诉", "withdrawn once compensated"},
 	"reason_shared_demand":                {"多名客户同一措辞索赔（疑似模板）", "same demand, word for word, from several customers (a template?)"},
+	"digest_full":                         {"完整报告（图表与下钻）：", "Full report with charts and drill-downs:"},
 	"review_title":                        {"待人工复核的工单（疑似恶意，仅供判断，未剔除）", "Tickets to review (possibly malicious; for a person to judge, kept in every figure)"},
 	"at_risk_title":                       {"流失风险客户（最后一次反馈为 1-2 级，此后沉默）", "Customers at risk (last word a 1-2, silent since)"},
 	"silent_days":                         {"沉默天数", "Days silent"},

@@ -154,6 +154,7 @@ func (p *ThemePage) WriteHTML(out io.Writer, generated time.Time, loc *time.Loca
 // Written says which files WriteWeekly wrote, as paths under its dir.
 type Written struct {
 	Weekly string   `json:"weekly"`
+	Digest string   `json:"digest"` // plain text for an email body
 	Themes []string `json:"themes"`
 	Index  string   `json:"index"`
 }
@@ -172,7 +173,8 @@ type manifestEntry struct {
 
 // WriteWeekly writes the weekly report of week into dir as
 // <week>/weekly.<lang>.html, a drill-down page next to it for every theme
-// it links to, and rewrites dir/index.html to list every report in dir.
+// it links to and <week>/digest.<lang>.txt (WriteDigest, for an email
+// body), and rewrites dir/index.html to list every report in dir.
 // Each file is written whole to a temporary name and renamed, so a reader
 // never opens half a page.
 func WriteWeekly(ctx context.Context, db *warehouse.DB, dir string, week Week, opt Options) (Written, error) {
@@ -228,6 +230,10 @@ func WriteWeekly(ctx context.Context, db *warehouse.DB, dir string, week Week, o
 
 	res.Weekly = filepath.Join(sub, weeklyFile(opt.Lang))
 	if err := writeFile(res.Weekly, func(out io.Writer) error { return renderWeekly(out, w, fileLinks{}, gen) }); err != nil {
+		return res, err
+	}
+	res.Digest = filepath.Join(sub, digestFile(opt.Lang))
+	if err := writeFile(res.Digest, func(out io.Writer) error { return w.WriteDigest(out, weeklyFile(opt.Lang)) }); err != nil {
 		return res, err
 	}
 	entry := manifestEntry{Week: week.String(), Lang: opt.Lang, File: week.String() + "/" + weeklyFile(opt.Lang), Items: int(w.Summary[0].Value), Written: now.UTC()}

@@ -72,7 +72,7 @@ figure with its change from the week before.`,
 				return a.writeJSON(written)
 			}
 			for _, res := range written {
-				a.printf("wrote %s (%d theme pages)\n", res.Weekly, len(res.Themes))
+				a.printf("wrote %s (%d theme pages); email digest %s\n", res.Weekly, len(res.Themes), res.Digest)
 			}
 			if len(written) > 0 {
 				a.printf("index: %s\n", written[len(written)-1].Index)
