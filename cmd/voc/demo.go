@@ -143,6 +143,7 @@ starts that directory's warehouse afresh each time.`,
 			for _, w := range written {
 				a.printf("  %s\n", w.Weekly)
 			}
+			a.printf("  e-mail digest (plain text): %s\n", written[0].Digest)
 			a.printf("  all reports: %s\n", written[0].Index)
 			a.printf("\nwarehouse: %s (settings in %s)\n\nnext:\n", db.Path(), cfgPath)
 			a.printf("  voc status --config %s\n", cfgPath)
