@@ -330,7 +330,7 @@ func CollectAll(ctx context.Context, db *warehouse.DB, cfg *config.Config, names
 					}
 					sum, err := Collect(ctx, db, n, cfg.Sources[n], opt)
 					if err != nil {
-						opt.logger().Error("collect", "source", n, "err", err)
+						opt.logger().Info("collect failed", "source", n, "err", err) // the summary carries it too
 					}
 					out[index[n]] = sum
 				}
