@@ -4,12 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/voc-analytics/voc"
 )
@@ -118,41 +115,22 @@ const v8TicketHash = "1305d1a55e1aa9fa3f186e979c4e3010"
 // count fills it in.
 func TestUpgradeKeepsTicketsReopenUnknown(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "v8.duckdb")
-	connector, err := duckdb.NewConnector(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sdb := sql.OpenDB(connector)
-	if err := migrate(ctx, sdb, migrations[:8]); err != nil {
-		t.Fatalf("migrate to v8: %v", err)
-	}
 	rec := tk("OLD1", "c1", day(11, 2, 0), 1, 10, "resolved", 4)
-	v8 := &DB{sql: sdb, path: path}
-	if _, err := v8.UpsertItems(ctx, []voc.Item{rec.Item}); err != nil {
-		t.Fatal(err)
-	}
-	// The ticket row as version 8 stored it.
-	_, err = sdb.ExecContext(ctx, `INSERT INTO complaints (item_id, source, ticket_id, channel, channel_raw, opened_at,
-		first_response_at, closed_at, category, notes, result, compensation, demand_terms, punitive, satisfaction,
-		escalated_to, content_hash, updated_at)
-		SELECT id, source, external_id, 'phone', '', created_at, ?, ?, '', '', 'resolved', '', [], false, 4, [], ?, now()
-		FROM items WHERE external_id = 'OLD1'`, rec.FirstResponseAt, rec.ClosedAt, v8TicketHash)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sdb.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	db, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatalf("open v8 file: %v", err)
-	}
-	defer db.Close()
-	if v, _ := db.SchemaVersion(ctx); v != LatestSchema() || v < 9 {
-		t.Errorf("upgraded version %d, latest %d; want at least 9", v, LatestSchema())
-	}
+	db := upgradedFrom(t, 8, func(ctx context.Context, sdb *sql.DB, path string) {
+		v8 := &DB{sql: sdb, path: path}
+		if _, err := v8.UpsertItems(ctx, []voc.Item{rec.Item}); err != nil {
+			t.Fatal(err)
+		}
+		// The ticket row as version 8 stored it.
+		_, err := sdb.ExecContext(ctx, `INSERT INTO complaints (item_id, source, ticket_id, channel, channel_raw, opened_at,
+			first_response_at, closed_at, category, notes, result, compensation, demand_terms, punitive, satisfaction,
+			escalated_to, content_hash, updated_at)
+			SELECT id, source, external_id, 'phone', '', created_at, ?, ?, '', '', 'resolved', '', [], false, 4, [], ?, now()
+			FROM items WHERE external_id = 'OLD1'`, rec.FirstResponseAt, rec.ClosedAt, v8TicketHash)
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 	if got, want := storedReopens(t, db), map[string]string{"OLD1": "unknown"}; !equalMaps(got, want) {
 		t.Errorf("after the upgrade %v, want %v", got, want)
 	}

@@ -3,12 +3,9 @@ package warehouse
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/voc-analytics/voc"
 )
@@ -17,34 +14,15 @@ import (
 // until the pipeline computes them.
 func TestUpgradeAddsProductKeysUnset(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "v7.duckdb")
-	connector, err := duckdb.NewConnector(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sdb := sql.OpenDB(connector)
-	if err := migrate(ctx, sdb, migrations[:7]); err != nil {
-		t.Fatalf("migrate to v7: %v", err)
-	}
-	_, err = sdb.ExecContext(ctx, `INSERT INTO items (source, external_id, kind, product, rating, content_hash, updated_at) VALUES
-		('old', 'x1', 'review', '降噪耳機', 4, 'h1', now()),
-		('old', 'x2', 'review', '降噪耳机', 5, 'h2', now()),
-		('old', 'x3', 'survey', NULL, 3, 'h3', now())`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sdb.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	db, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatalf("open v7 file: %v", err)
-	}
-	defer db.Close()
-	if v, _ := db.SchemaVersion(ctx); v != LatestSchema() || v < 8 {
-		t.Errorf("upgraded version %d, latest %d; want at least 8", v, LatestSchema())
-	}
+	db := upgradedFrom(t, 7, func(ctx context.Context, sdb *sql.DB, _ string) {
+		_, err := sdb.ExecContext(ctx, `INSERT INTO items (source, external_id, kind, product, rating, content_hash, updated_at) VALUES
+			('old', 'x1', 'review', '降噪耳機', 4, 'h1', now()),
+			('old', 'x2', 'review', '降噪耳机', 5, 'h2', now()),
+			('old', 'x3', 'survey', NULL, 3, 'h3', now())`)
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 	if n := queryInt(t, db, `SELECT count(*) FROM items WHERE product_key IS NULL`); n != 3 {
 		t.Errorf("%d items without a key after the upgrade, want all 3", n)
 	}

@@ -3,12 +3,9 @@ package warehouse
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/voc-analytics/voc"
 )
@@ -173,28 +170,12 @@ func TestFailRunningLeavesFinishedRunsAlone(t *testing.T) {
 // A warehouse from before the trigger column keeps its runs, read back as
 // manual (they were all started by a command).
 func TestUpgradeAddsTriggerAsManual(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "v5.duckdb")
-	connector, err := duckdb.NewConnector(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sdb := sql.OpenDB(connector)
-	if err := migrate(ctx, sdb, migrations[:5]); err != nil {
-		t.Fatalf("migrate to v5: %v", err)
-	}
-	if _, err := sdb.ExecContext(ctx, `INSERT INTO runs (job, started, status) VALUES ('import survey', now(), 'ok')`); err != nil {
-		t.Fatal(err)
-	}
-	if err := sdb.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	runs, err := db.Runs(ctx, 0)
+	db := upgradedFrom(t, 5, func(ctx context.Context, sdb *sql.DB, _ string) {
+		if _, err := sdb.ExecContext(ctx, `INSERT INTO runs (job, started, status) VALUES ('import survey', now(), 'ok')`); err != nil {
+			t.Fatal(err)
+		}
+	})
+	runs, err := db.Runs(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,41 +98,53 @@ func TestMigrationVersionsInOrder(t *testing.T) {
 	}
 }
 
-// A file written by a voc that knew only migration 1 must upgrade in place
-// and keep its data.
-func TestUpgradeFromV1(t *testing.T) {
+// upgradedFrom makes a warehouse file as a voc that knew only the first v
+// migrations left it, with fill writing that voc's rows (sdb is the file at
+// version v), then opens it with this build: the upgrade every test of an
+// old file is about. It checks the file reached the latest schema.
+func upgradedFrom(t *testing.T, v int, fill func(ctx context.Context, sdb *sql.DB, path string)) *DB {
+	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "v1.duckdb")
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("v%d.duckdb", v))
 	connector, err := duckdb.NewConnector(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sdb := sql.OpenDB(connector)
-	if err := migrate(ctx, sdb, migrations[:1]); err != nil {
-		t.Fatalf("migrate to v1: %v", err)
+	if err := migrate(ctx, sdb, migrations[:v]); err != nil {
+		t.Fatalf("migrate to v%d: %v", v, err)
 	}
-	if v, err := schemaVersion(ctx, sdb); err != nil || v != 1 {
-		t.Fatalf("v1 file: version %d, %v", v, err)
+	if got, err := schemaVersion(ctx, sdb); err != nil || got != v {
+		t.Fatalf("v%d file: version %d, %v", v, got, err)
 	}
-	_, err = sdb.ExecContext(ctx, `INSERT INTO items (source, external_id, kind, rating, content_hash, updated_at)
-		VALUES ('old', 'x1', 'review', 4, 'h', now())`)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fill(ctx, sdb, path)
 	if err := sdb.Close(); err != nil {
 		t.Fatal(err)
 	}
-
 	db, err := Open(ctx, path, Options{})
 	if err != nil {
-		t.Fatalf("open v1 file: %v", err)
+		t.Fatalf("open v%d file: %v", v, err)
 	}
-	defer db.Close()
-	if v, _ := db.SchemaVersion(ctx); v != len(migrations) {
-		t.Errorf("upgraded version %d, want %d", v, len(migrations))
+	t.Cleanup(func() { db.Close() })
+	if got, _ := db.SchemaVersion(ctx); got != LatestSchema() {
+		t.Errorf("v%d file upgraded to version %d, want %d", v, got, LatestSchema())
 	}
+	return db
+}
+
+// A file written by a voc that knew only migration 1 must upgrade in place
+// and keep its data.
+func TestUpgradeFromV1(t *testing.T) {
+	ctx := context.Background()
+	db := upgradedFrom(t, 1, func(ctx context.Context, sdb *sql.DB, _ string) {
+		_, err := sdb.ExecContext(ctx, `INSERT INTO items (source, external_id, kind, rating, content_hash, updated_at)
+			VALUES ('old', 'x1', 'review', 4, 'h', now())`)
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 	var label string
-	err = db.sql.QueryRowContext(ctx, `SELECT l.label_zh FROM items i JOIN levels l ON l.level = i.rating WHERE i.external_id = 'x1'`).Scan(&label)
+	err := db.sql.QueryRowContext(ctx, `SELECT l.label_zh FROM items i JOIN levels l ON l.level = i.rating WHERE i.external_id = 'x1'`).Scan(&label)
 	if err != nil {
 		t.Fatalf("v1 item after upgrade: %v", err)
 	}
