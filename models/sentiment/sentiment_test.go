@@ -734,3 +734,39 @@ func TestPolarLevel(t *testing.T) {
 		}
 	}
 }
+
+// Models saved in format 1 (int16 weights, every model before format 2)
+// still load and score as they did.
+func TestLoadFormat1(t *testing.T) {
+	m := trainTiny(t, 1)
+	meta := m.meta
+	meta.Format = 1
+	for k := range K {
+		meta.Scale[k] = 1.0 / 4096
+	}
+	var buf bytes.Buffer
+	if err := writePayload(&buf, meta, m.w); err != nil {
+		t.Fatal(err)
+	}
+	old, err := loadPayload(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"好", "不好", "服務很差 😡"} {
+		a, b := m.Score(text), old.Score(text)
+		if a.Level != b.Level || math.Abs(a.Score-b.Score) > 0.01 {
+			t.Errorf("%q: format 2 %v %.3f, format 1 %v %.3f", text, a.Level, a.Score, b.Level, b.Score)
+		}
+	}
+}
+
+// One byte per weight keeps every weight's sign and small weights apart
+// from zero.
+func TestQuantize8(t *testing.T) {
+	for _, v := range []float32{1, -1, 0.5, -0.25, 1e-4, -1e-4, 0} {
+		d := dequantize8(quantize8(v, 1), 1)
+		if (v > 0) != (d > 0) && v != 0 || math.Abs(float64(d-v)) > 0.008 {
+			t.Errorf("%v -> %v", v, d)
+		}
+	}
+}
