@@ -270,8 +270,8 @@ func Load(path string, mustExist bool) (*Config, error) {
 // file's own folder, so `voc --config /etc/voc/voc.yaml` (or a daemon
 // started from anywhere) finds the same files as a run from that folder.
 func (c *Config) resolvePaths(dir string) {
-	for _, p := range []*string{&c.DB, &c.Sentiment.Model, &c.Themes.Taxonomy, &c.Reports.Dir} {
-		if *p != "" && !filepath.IsAbs(*p) {
+	for _, p := range []*string{&c.DB, &c.Sentiment.Model, &c.Themes.Taxonomy, &c.Themes.Model, &c.Reports.Dir} {
+		if *p != "" && !filepath.IsAbs(*p) && !(p == &c.Themes.Model && *p == "none") {
 			*p = filepath.Join(dir, *p)
 		}
 	}
@@ -420,6 +420,9 @@ type Themes struct {
 	// Taxonomy is a YAML file of themes merged over the built-in taxonomy:
 	// it can add themes and terms and rename, never remove or re-id.
 	Taxonomy string `yaml:"taxonomy"`
+	// Model is a theme model written by `voc train themes`; empty means the
+	// model built into voc, "none" the lexicon alone.
+	Model string `yaml:"model"`
 	// Recurring: complaints in at least MinWeeks of the last Weeks weeks.
 	Recurring struct {
 		Weeks    int `yaml:"weeks"`

@@ -56,7 +56,22 @@ type scoreLine struct {
 
 func round4(f float64) float64 { return math.Round(f*1e4) / 1e4 }
 
-func scoreOne(m *sentiment.Model, in textInput) scoreLine {
+// scorer is the sentiment model reconciled with the theme tagger (see
+// pipeline.Consistent): what `voc score`, `voc explain` and the pipeline
+// give a text.
+func (a *app) scorer(modelPath string) (*pipeline.Consistent, error) {
+	m, err := a.sentimentModel(modelPath)
+	if err != nil {
+		return nil, err
+	}
+	matcher, fingerprint, err := a.matcher("")
+	if err != nil {
+		return nil, err
+	}
+	return pipeline.NewConsistent(m, matcher, fingerprint), nil
+}
+
+func scoreOne(m pipeline.FastScorer, in textInput) scoreLine {
 	r := m.Score(in.Text)
 	out := scoreLine{ID: in.ID}
 	if r.NoText || !r.Level.Valid() {
@@ -95,7 +110,7 @@ its level. Empty text without a rating is level 3 with confidence 0 and
   voc score --model my.model < reviews.jsonl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			m, err := a.sentimentModel(modelPath)
+			m, err := a.scorer(modelPath)
 			if err != nil {
 				return err
 			}
@@ -126,7 +141,7 @@ from stdin.`,
   voc explain --json "Not bad at all, but the battery died in a week"`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, err := a.sentimentModel(modelPath)
+			m, err := a.scorer(modelPath)
 			if err != nil {
 				return err
 			}
@@ -138,7 +153,7 @@ from stdin.`,
 				}
 				text = string(b)
 			}
-			r := m.Explain(text, n)
+			r := m.Model.Explain(text, n)
 			sc := pipeline.ScoreText(m, text, n)
 			if a.jsonOut {
 				return a.writeJSON(map[string]any{
@@ -151,7 +166,11 @@ from stdin.`,
 				a.printf("no text to score: the item keeps its rating's level\n")
 				return nil
 			}
-			a.printf("%s  (score %.2f, confidence %.0f%%)\n\n", sc.TextLevel, sc.Value, sc.Confidence*100)
+			a.printf("%s  (score %.2f, confidence %.0f%%)\n", sc.TextLevel, sc.Value, sc.Confidence*100)
+			if sc.TextLevel != r.Level {
+				a.printf("the phrases alone read %s; the text complains and praises nothing, so it is no satisfied customer\n", r.Level)
+			}
+			a.printf("\n")
 			t := output.Table{Columns: []string{"effect", "phrase"}}
 			for _, c := range sc.Reasons {
 				t.Rows = append(t.Rows, []any{fmt.Sprintf("%+.2f", c.Weight), c.Phrase})
@@ -294,6 +313,7 @@ label) within each dataset, so a skewed corpus cannot flatter the figures.`,
 	f.StringVar(&split, "split", "all", "which examples: all, or heldout (the part training never sees)")
 	f.BoolVar(&balanced, "balanced", false, "sample equal counts per star level / label within each dataset")
 	f.Int64Var(&seed, "seed", 1, "seed for --balanced sampling")
+	cmd.AddCommand(a.evalThemesCommand())
 	return cmd
 }
 
@@ -385,7 +405,7 @@ Point voc.yaml's sentiment.model at the file to use it.`,
 	f.Int64Var(&opt.Seed, "seed", 1, "random seed (same data and seed give the same model)")
 	f.IntVar(&opt.Epochs, "epochs", 0, "passes over the data (default 10)")
 	f.StringVar(&opt.Link, "link", "ordinal", `output layer: "ordinal" (four "level > k" heads) or "softmax" (five-way)`)
-	cmd.AddCommand(ts)
+	cmd.AddCommand(ts, a.trainThemesCommand())
 	return cmd
 }
 

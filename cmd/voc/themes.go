@@ -64,20 +64,21 @@ func (a *app) pipelineConfig(modelPath string, progress func(done, total int)) (
 	if err != nil {
 		return jobs.Pipeline{}, err
 	}
-	tax, err := a.taxonomy()
+	matcher, fingerprint, err := a.matcher("")
 	if err != nil {
 		return jobs.Pipeline{}, err
 	}
+	scorer := pipeline.NewConsistent(m, matcher, fingerprint)
 	loc, err := a.cfg.Location()
 	if err != nil {
 		return jobs.Pipeline{}, err
 	}
 	th := a.cfg.Themes
 	return jobs.Pipeline{
-		Scorer:   m,
+		Scorer:   scorer,
 		Score:    pipeline.ScoreOptions{Reasons: a.cfg.Sentiment.Reasons, Progress: progress},
-		Tagger:   themes.NewMatcher(tax),
-		Taxonomy: themes.Fingerprint(tax),
+		Tagger:   matcher,
+		Taxonomy: fingerprint,
 		Tag:      pipeline.TagOptions{Progress: progress},
 		Trend: pipeline.TrendOptions{Location: loc, Trend: themes.TrendOptions{
 			RecurK: th.Recurring.MinWeeks, RecurN: th.Recurring.Weeks,
@@ -306,12 +307,17 @@ type tagLine struct {
 	ID         json.RawMessage `json:"id"`
 	Themes     []tagHit        `json:"themes"`
 	Escalation bool            `json:"escalation"`
+	// Complaint says whether the text complains at all, themed or not.
+	Complaint bool `json:"complaint"`
 }
 
 type tagHit struct {
 	ID       string `json:"id"`
 	Polarity string `json:"polarity"`
 	Clause   string `json:"clause"`
+	// Phrases are set on a hit the theme model found where no word list
+	// did: the clause's phrases that raised its score most.
+	Phrases []string `json:"phrases,omitempty"`
 }
 
 func (a *app) themesTagCommand() *cobra.Command {
@@ -321,24 +327,30 @@ func (a *app) themesTagCommand() *cobra.Command {
 		Long: `tag reads JSON lines {"id": ..., "text": "..."} on stdin and writes one line
 per input, in order, as soon as it is tagged:
 
-  {"id": ..., "themes": [{"id": "delivery_speed", "polarity": "complaint", "clause": "..."}], "escalation": false}
+  {"id": ..., "themes": [{"id": "delivery_speed", "polarity": "complaint", "clause": "..."}], "escalation": false, "complaint": true}
 
 A hit on a sub-theme (quality.battery) also appears as a hit on its parent
-(quality). A line that is not valid JSON gets {"id": ..., "error": "line N:
+(quality). Themes come from the taxonomy's word lists and the theme model
+(themes.model in voc.yaml; the built-in one by default): a hit only the
+model found carries "phrases", the words that decided it. "complaint" says
+whether the text complains at all, about a theme or not ("不怎么样"). A line that is not valid JSON gets {"id": ..., "error": "line N:
 ..."} and the exit code is 2.`,
 		Example: `  echo '{"id":1,"text":"物流不慢，但是包装破了，再不处理就投诉到12315"}' | voc themes tag`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			tax, err := a.taxonomy()
+			m, _, err := a.matcher("")
 			if err != nil {
 				return err
 			}
-			m := themes.NewMatcher(tax)
 			_, bad, err := streamJSONL(cmd.Context(), a.stdin, a.stdout, func(in textInput) any {
 				r := m.Tag(in.Text)
-				out := tagLine{ID: in.ID, Themes: []tagHit{}, Escalation: r.Escalation}
+				out := tagLine{ID: in.ID, Themes: []tagHit{}, Escalation: r.Escalation, Complaint: r.Complaint}
 				for _, h := range r.Themes {
-					out.Themes = append(out.Themes, tagHit{ID: h.Theme, Polarity: h.Polarity, Clause: h.Clause})
+					th := tagHit{ID: h.Theme, Polarity: h.Polarity, Clause: h.Clause}
+					for _, p := range h.Phrases {
+						th.Phrases = append(th.Phrases, p.Text)
+					}
+					out.Themes = append(out.Themes, th)
 				}
 				return out
 			})
@@ -355,10 +367,21 @@ A hit on a sub-theme (quality.battery) also appears as a hit on its parent
 
 // proposals mines the warehouse's recent texts for complaint themes the
 // taxonomy does not cover.
-func (a *app) proposals(cmd *cobra.Command, weeks, minCount int) ([]themes.Proposal, *themes.Taxonomy, error) {
+func (a *app) proposals(cmd *cobra.Command, weeks, minCount int, dataFile string) ([]themes.Proposal, *themes.Taxonomy, error) {
 	tax, err := a.taxonomy()
 	if err != nil {
 		return nil, nil, err
+	}
+	model, err := a.sentimentModel("")
+	if err != nil {
+		return nil, nil, err
+	}
+	if dataFile != "" {
+		docs, err := readProposeDocs(cmd, dataFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		return themes.Propose(docs, tax, themes.ProposeOptions{MinCount: minCount, Scorer: model}), tax, nil
 	}
 	db, err := a.openDB(cmd.Context(), true)
 	if err != nil {
@@ -374,15 +397,12 @@ func (a *app) proposals(cmd *cobra.Command, weeks, minCount int) ([]themes.Propo
 	for i, t := range texts {
 		docs[i] = themes.Doc{ID: fmt.Sprint(t.ID), Text: t.Text, Unhappy: t.Level.Dissatisfied()}
 	}
-	model, err := a.sentimentModel("")
-	if err != nil {
-		return nil, nil, err
-	}
 	return themes.Propose(docs, tax, themes.ProposeOptions{MinCount: minCount, Scorer: model}), tax, nil
 }
 
 func (a *app) themesProposeCommand() *cobra.Command {
 	var weeks, minCount int
+	var dataFile string
 	cmd := &cobra.Command{
 		Use:   "propose",
 		Short: "Propose new themes from complaints no theme covers",
@@ -393,7 +413,7 @@ phrases and example items. Accept one with 'voc themes accept ID'.`,
 		Example: `  voc themes propose --weeks 12 --min-count 5`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			props, _, err := a.proposals(cmd, weeks, minCount)
+			props, _, err := a.proposals(cmd, weeks, minCount, dataFile)
 			if err != nil {
 				return err
 			}
@@ -421,7 +441,32 @@ phrases and example items. Accept one with 'voc themes accept ID'.`,
 	}
 	cmd.Flags().IntVar(&weeks, "weeks", 12, "mine the feedback of the last N weeks")
 	cmd.Flags().IntVar(&minCount, "min-count", 3, "a proposal needs at least this many items")
+	cmd.Flags().StringVar(&dataFile, "data", "", `mine a JSON lines file ({"id", "text", "stars" or "label"}) instead of the warehouse`)
 	return cmd
+}
+
+// readProposeDocs reads texts to mine from a labelled JSON lines file; a
+// line rated 1-2 stars or "neg" is an unhappy customer's.
+func readProposeDocs(cmd *cobra.Command, path string) ([]themes.Doc, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("propose: %w", err)
+	}
+	defer f.Close()
+	ls, err := themes.ReadLabelled(cmd.Context(), f, path)
+	if err != nil {
+		return nil, fmt.Errorf("propose: %w", err)
+	}
+	docs := make([]themes.Doc, 0, len(ls))
+	for i, l := range ls {
+		id := l.ID
+		if id == "" {
+			id = fmt.Sprintf("line %d", i+1)
+		}
+		neg, _ := l.Negative()
+		docs = append(docs, themes.Doc{ID: id, Text: l.Text, Unhappy: neg})
+	}
+	return docs, nil
 }
 
 func (a *app) themesAcceptCommand() *cobra.Command {
@@ -445,7 +490,7 @@ with the grown taxonomy.`,
 			if file == "" {
 				return errors.New("no taxonomy file: set themes.taxonomy in voc.yaml (e.g. taxonomy.yaml) or give --file")
 			}
-			props, merged, err := a.proposals(cmd, weeks, minCount)
+			props, merged, err := a.proposals(cmd, weeks, minCount, "")
 			if err != nil {
 				return err
 			}

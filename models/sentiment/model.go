@@ -560,3 +560,37 @@ func (m *Model) Info() Info {
 		Neutral: m.meta.Neutral, Examples: m.meta.Trained.Examples, Epochs: m.meta.Trained.Epochs, Seed: m.meta.Trained.Seed,
 	}
 }
+
+// AtMost conditions r on the knowledge that the writer's level is at most
+// max (a text that only complains cannot be "satisfied"): the
+// probabilities of higher levels are dropped and the rest renormalised;
+// Level is the more probable remaining level nearest the median, Score the
+// expected level and Confidence the probability of Level under that
+// distribution. Reasons are kept. A result already at or below max, or
+// without text, is returned unchanged.
+func (r Result) AtMost(max voc.Level) Result {
+	if r.NoText || !r.Level.Valid() || r.Level <= max || !max.Valid() {
+		return r
+	}
+	var p [K]float64
+	total := 0.0
+	for k := 0; k < int(max); k++ {
+		p[k] = r.Probs[k]
+		total += p[k]
+	}
+	if total <= 0 {
+		for k := 0; k < int(max); k++ {
+			p[k] = 1 / float64(max)
+		}
+		total = 1
+	}
+	score := 0.0
+	for k := range p {
+		p[k] /= total
+		score += float64(k+1) * p[k]
+	}
+	lvl := min(medianLevel(&p), int(max)-1)
+	r.Probs, r.Score, r.Level, r.Confidence = p, score, voc.Level(lvl+1), p[lvl]
+	r.Label = r.Level.String()
+	return r
+}

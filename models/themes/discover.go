@@ -62,8 +62,22 @@ var stopAspects = map[string]bool{
 	"孩子": true, "宝宝": true, "小孩": true, "儿子": true, "女儿": true, "老公": true, "老婆": true, "家人": true, "自己": true,
 	"大家": true, "别人": true, "我们": true, "你们": true, "他们": true, "客人": true, "顾客": true,
 	"店里": true, "小时": true, "分钟": true, // "hours" belong to the delivery theme's phrases, not an aspect
+	// the kind of thing bought is no aspect of it (酒店一般, 衣服不好 say as
+	// little as 东西不好)
+	"酒店": true, "宾馆": true, "衣服": true, "裤子": true, "鞋子": true, "水果": true, "手机": true, "电脑": true, "平板": true, "牛奶": true, "书": true,
+	"机子": true, "机器": true, "洗发水": true, "热水器": true,
 	"item": true, "product": true, "thing": true, "it": true, "this": true, "that": true, "time": true,
 	"experience": true, "kids": true, "son": true, "daughter": true, "husband": true, "wife": true,
+}
+
+// stopOpinions are words that follow an aspect but say nothing about it
+// (前台直接, 内存只有, 个头不说), found by reading proposals mined from the
+// negative reviews of the shopping corpus.
+var stopOpinions = map[string]bool{
+	"直接": true, "只有": true, "不是": true, "根本": true, "不知道": true, "不说": true, "就是": true, "还是": true,
+	"都": true, "也": true, "是": true, "有": true, "比较": true, "一直": true, "已经": true, "还": true, "又": true,
+	// praise that a negative clause happens to hold (离机场近, 头发好)
+	"好": true, "近": true, "方便": true, "不错": true, "干净": true, "全": true, "新": true,
 }
 
 // Propose mines docs for complaints the taxonomy does not cover: in each
@@ -164,7 +178,7 @@ func aspectOpinion(s ClauseScorer, toks []normalize.Token) (aspect, phrase strin
 		// the complaint (异味 + 大: "大" is harmless alone).
 		adjective := ""
 		for j := i + 1; j < len(toks) && j <= i+4; j++ {
-			if w := toks[j]; adjective == "" && strings.HasPrefix(w.POS, "a") {
+			if w := toks[j]; adjective == "" && strings.HasPrefix(w.POS, "a") && !stopOpinions[w.Text] {
 				if isAspectToken(w) && w.POS != "eng" {
 					break
 				}
@@ -181,6 +195,9 @@ func aspectOpinion(s ClauseScorer, toks []normalize.Token) (aspect, phrase strin
 			}
 			// A bare negator (没有, 不) is no opinion: "手机没有" says nothing
 			// until its verb follows, which the next rule pairs.
+			if stopOpinions[w.Text] {
+				continue
+			}
 			if !isNegatorWord(w.Text) && s.ScoreClause(w.Text) < 0 {
 				return tk.Text, tk.Text + joinSep(tk.Text, w.Text) + w.Text
 			}

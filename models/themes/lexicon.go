@@ -21,6 +21,8 @@ const (
 	kindEscalationTarget
 	kindEscalationStrong
 	kindEscalationIntent
+	kindEscalationPlatform
+	kindPlatformIntent
 	kindSubject  // an aspect that names who the theme is about; ends a not-about
 	kindNotAbout // someone else: the theme's words in this clause and the next are not the theme
 )

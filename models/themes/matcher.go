@@ -1,6 +1,10 @@
 package themes
 
 import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+
 	"github.com/voc-analytics/voc/pipeline/normalize"
 )
 
@@ -22,7 +26,22 @@ type Hit struct {
 	// Via is set on a hit inherited by a parent theme: the id of the
 	// sub-theme that matched ("quality.battery" on a "quality" hit).
 	Via string `json:",omitempty"`
+	// Phrases is set on a hit the learned model added (no word list of
+	// the theme matched): the clause's phrases that raised the model's
+	// score most, strongest first, as `voc explain` names a score's.
+	Phrases []Phrase `json:",omitempty"`
+	// by is what found the hit: byPhrase (a phrase of the theme),
+	// byOpinion (an aspect with an opinion), byAspect (an aspect and the
+	// clause's sentiment) or byModel. The model trusts each differently.
+	by uint8
 }
+
+const (
+	byPhrase uint8 = iota + 1
+	byOpinion
+	byAspect
+	byModel
+)
 
 // Tagging is what the matcher found in one text.
 type Tagging struct {
@@ -31,6 +50,13 @@ type Tagging struct {
 	// further (regulator, media, lawyer, chargeback ...).
 	Escalation      bool
 	EscalationTerms []string // the normalised terms that raised it
+	// Complaint is true when the text complains at all: a complaint hit,
+	// an escalation, or (with a model) a clause the model reads as a
+	// complaint about something no theme covers ("不怎么样").
+	Complaint bool
+	// Praise is true when a theme is praised. A text can praise without
+	// naming a theme ("总体满意"): Praises tells that, at some cost.
+	Praise bool
 }
 
 // Matcher tags texts with themes. Build one with NewMatcher and share it:
@@ -46,6 +72,15 @@ type Matcher struct {
 	aspectOnly    bool
 	aspectOnlyMin float64
 	esc           *escalation
+	// general scores clauses by the general word lists, for Praise.
+	general  *LexiconScorer
+	model    *Model
+	modelPol ClauseScorer
+	// deferTerms[i] are theme i's DeferTerms, normalised.
+	deferTerms [][]string
+	// modelTheme[j] is the index in themes of the model's head j, -1 for
+	// the complaint head and for themes the taxonomy lacks.
+	modelTheme []int
 }
 
 // Option configures a Matcher.
@@ -54,6 +89,24 @@ type Option func(*Matcher)
 // WithScorer replaces the default lexicon ClauseScorer, e.g. with the
 // trained sentiment model.
 func WithScorer(s ClauseScorer) Option { return func(m *Matcher) { m.scorer = s } }
+
+// WithModel lets a learned model decide the complaints on the themes it
+// knows (the built-in ones). The model reads the text and what the word
+// lists found in each clause, so it has learnt from labelled reviews how
+// far to trust each theme's words: a theme it gives at least its
+// calibrated threshold is a complaint, in the clause the lexicon named or,
+// when no word list found it, in the clause the model scores highest,
+// with the phrases behind it (Hit.Phrases); below the threshold the
+// lexicon's complaint hits on it are dropped. Praise hits and the themes
+// a user adds are the lexicon's alone. The complaint head sets
+// Tagging.Complaint for complaints no theme covers. nil means no model.
+//
+// pol is the clause scorer the model was trained with (the sentiment
+// model: `voc train themes` uses the built-in one); the model reads each
+// clause's polarity from it.
+func WithModel(md *Model, pol ClauseScorer) Option {
+	return func(m *Matcher) { m.model, m.modelPol = md, pol }
+}
 
 // WithAspectOnly sets whether a clause that names a theme's aspect but
 // none of its opinions is tagged by the clause's overall sentiment, and
@@ -100,8 +153,26 @@ func NewMatcher(t *Taxonomy, opts ...Option) *Matcher {
 	for _, o := range opts {
 		o(m)
 	}
+	m.general = NewLexiconScorer(t)
+	m.deferTerms = make([][]string, len(t.Themes))
+	for i, th := range t.Themes {
+		for _, term := range th.DeferTerms {
+			if n := normalize.Text(term); n != "" {
+				m.deferTerms[i] = append(m.deferTerms[i], n)
+			}
+		}
+	}
 	if m.scorer == nil {
-		m.scorer = NewLexiconScorer(t)
+		m.scorer = m.general
+	}
+	if m.model != nil {
+		m.modelTheme = make([]int, len(m.model.meta.Heads))
+		for j, id := range m.model.meta.Heads {
+			m.modelTheme[j] = -1
+			if i, ok := idx[id]; ok {
+				m.modelTheme[j] = i
+			}
+		}
 	}
 	return m
 }
@@ -131,7 +202,8 @@ func (m *Matcher) Tag(text string) Tagging {
 	// away[ti]: the clauses so far last named someone the theme is not
 	// about (a courier, an installer) and no subject of the theme since.
 	var away []bool
-	for _, c := range normalize.Clauses(text) {
+	clauses := normalize.Clauses(text)
+	for _, c := range clauses {
 		norm := normalize.Text(c.Text)
 		rs := []rune(norm)
 		ms := m.t.findAll(rs, buf[:0])
@@ -258,7 +330,11 @@ func (m *Matcher) Tag(text string) Tagging {
 				continue
 			}
 			explained = true
-			out.Themes = m.addHits(out.Themes, ti, Hit{Polarity: pol, Clause: c.Text, Start: c.RuneStart, End: c.RuneEnd, Sentiment: score()})
+			by := byOpinion
+			if pol == Complaint && v.phraseComplaint > 0 || pol == Praise && v.phrasePraise > 0 {
+				by = byPhrase
+			}
+			out.Themes = m.addHits(out.Themes, ti, Hit{Polarity: pol, Clause: c.Text, Start: c.RuneStart, End: c.RuneEnd, Sentiment: score(), by: by})
 		}
 		if explained || len(aspectOnly) == 0 {
 			continue
@@ -282,7 +358,125 @@ func (m *Matcher) Tag(text string) Tagging {
 				head = ti
 			}
 		}
-		out.Themes = m.addHits(out.Themes, head, Hit{Polarity: pol, Clause: c.Text, Start: c.RuneStart, End: c.RuneEnd, Sentiment: s})
+		out.Themes = m.addHits(out.Themes, head, Hit{Polarity: pol, Clause: c.Text, Start: c.RuneStart, End: c.RuneEnd, Sentiment: s, by: byAspect})
+	}
+	if m.model != nil {
+		out = m.addModel(out, clauses)
+	}
+	out.Themes = m.deferHits(out.Themes)
+	for _, h := range out.Themes {
+		switch h.Polarity {
+		case Complaint:
+			out.Complaint = true
+		case Praise:
+			out.Praise = true
+		}
+	}
+	out.Complaint = out.Complaint || out.Escalation
+	return out
+}
+
+// Praises reports whether text praises anything: a theme (Tag's Praise)
+// or, in any clause, positive general words that outweigh the negative
+// ones ("总体满意", "love it"). Tag leaves the second test out because it
+// costs a second pass over every clause; callers that need it (a score
+// that must agree with the themes) ask here.
+func (m *Matcher) Praises(text string, tg Tagging) bool {
+	if tg.Praise {
+		return true
+	}
+	for _, c := range normalize.Clauses(text) {
+		if m.general.ScoreClause(normalize.Text(c.Text)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// deferHits drops the complaints a theme defers to another (see
+// Theme.DeferTo) when the text complains of that other theme.
+func (m *Matcher) deferHits(hs []Hit) []Hit {
+	for i, th := range m.themes {
+		if th.DeferTo == "" || !slices.ContainsFunc(hs, func(h Hit) bool { return h.Theme == th.DeferTo && h.Polarity == Complaint }) {
+			continue
+		}
+		terms := m.deferTerms[i]
+		hs = slices.DeleteFunc(hs, func(h Hit) bool {
+			if h.Polarity != Complaint || h.Theme != th.ID && h.Via != th.ID {
+				return false
+			}
+			norm := normalize.Text(h.Clause)
+			for _, t := range terms {
+				if containsWord(norm, t) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	return hs
+}
+
+// containsWord reports whether norm holds term, whole words only when the
+// term is Latin ("broke" is not in "brokerage").
+func containsWord(norm, term string) bool {
+	for from := 0; ; {
+		i := strings.Index(norm[from:], term)
+		if i < 0 {
+			return false
+		}
+		i += from
+		before, after := rune(0), rune(0)
+		if i > 0 {
+			before, _ = utf8.DecodeLastRuneInString(norm[:i])
+		}
+		if j := i + len(term); j < len(norm) {
+			after, _ = utf8.DecodeRuneInString(norm[j:])
+		}
+		tr := []rune(term)
+		okBefore := !isWordRune(tr[0]) || isHanRune(tr[0]) || !isWordRune(before) || isHanRune(before)
+		okAfter := !isWordRune(tr[len(tr)-1]) || isHanRune(tr[len(tr)-1]) || !isWordRune(after) || isHanRune(after)
+		if okBefore && okAfter {
+			return true
+		}
+		from = i + len(term)
+	}
+}
+
+// addModel applies the learned model to a lexicon tagging: vetoes,
+// added hits and the complaint head.
+func (m *Matcher) addModel(out Tagging, clauses []normalize.Clause) Tagging {
+	md := m.model
+	p := md.predict(clauses, lexBuckets(clauses, out.Themes, uint32(1)<<md.meta.Bits-1), m.modelPol, false)
+	for j, ti := range m.modelTheme {
+		if md.meta.Heads[j] == ComplaintHead {
+			if p.Prob[j] >= md.meta.Threshold[j] {
+				out.Complaint = true
+			}
+			continue
+		}
+		if ti < 0 {
+			continue
+		}
+		id := m.themes[ti].ID
+		if p.Prob[j] < md.meta.Threshold[j] {
+			// the model, which knows the lexicon's finding, says no
+			out.Themes = slices.DeleteFunc(out.Themes, func(h Hit) bool {
+				return h.Polarity == Complaint && (h.Theme == id || strings.HasPrefix(h.Theme, id+"."))
+			})
+			continue
+		}
+		if p.Best[j] < 0 || slices.ContainsFunc(out.Themes, func(h Hit) bool { return h.Theme == id && h.Polarity == Complaint }) {
+			continue
+		}
+		c := clauses[p.Best[j]]
+		s := md.scratch()
+		s.tokenize(c.Text)
+		s.features(md.meta.MaxN, uint32(1)<<md.meta.Bits-1, md.polarity(m.modelPol, c.Text))
+		phrases := md.phrases(c.Text, s.feats, s.units, j, 3)
+		md.pool.Put(s)
+		out.Themes = m.addHits(out.Themes, ti, Hit{Polarity: Complaint, Clause: c.Text, Start: c.RuneStart, End: c.RuneEnd,
+			Sentiment: m.scorer.ScoreClause(normalize.Text(c.Text)), Phrases: phrases, by: byModel})
 	}
 	return out
 }

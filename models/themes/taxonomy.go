@@ -45,6 +45,14 @@ type Theme struct {
 	// 服务很好" the 服务 is still the installer's.
 	NotAbout []string `yaml:"not_about,omitempty,flow"`
 
+	// DeferTo names a theme this one gives way to: when a text complains
+	// of DeferTo, a complaint of this theme in a clause holding one of
+	// DeferTerms is the same event told twice and is dropped. "Package
+	// was damaged in transit, item broken" is damage in transit, not a
+	// faulty product: quality defers to delivery_damage on "broken".
+	DeferTo    string   `yaml:"defer_to,omitempty"`
+	DeferTerms []string `yaml:"defer_terms,omitempty,flow"`
+
 	// Source and Line say where the theme was (last) defined, for messages.
 	Source string `yaml:"-"`
 	Line   int    `yaml:"-"`
@@ -185,7 +193,7 @@ func decodeStrict(n *yaml.Node, th *Theme) error {
 	}
 	known := map[string]bool{"id": true, "name_zh": true, "name_en": true, "owner": true, "aspects": true,
 		"complaint_terms": true, "praise_terms": true, "complaint_phrases": true, "praise_phrases": true,
-		"subjects": true, "not_about": true}
+		"subjects": true, "not_about": true, "defer_to": true, "defer_terms": true}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k := n.Content[i]; !known[k.Value] {
 			return fmt.Errorf("line %d: unknown key %q", k.Line, k.Value)
@@ -228,6 +236,9 @@ func (t *Taxonomy) Validate() error {
 				}
 			}
 		}
+		if th.DeferTo != "" && len(th.DeferTerms) == 0 {
+			errs = append(errs, fmt.Errorf("%s: theme %q: defer_to %q needs defer_terms", th.where(), th.ID, th.DeferTo))
+		}
 		hasOpinion := len(th.ComplaintTerms)+len(th.PraiseTerms) > 0
 		if len(th.ComplaintPhrases)+len(th.PraisePhrases) == 0 && (len(th.Aspects)+len(th.Subjects) == 0 || !hasOpinion) {
 			errs = append(errs, fmt.Errorf("%s: theme %q: no keywords: give phrases, or aspects with complaint/praise terms", th.where(), th.ID))
@@ -236,6 +247,9 @@ func (t *Taxonomy) Validate() error {
 	for _, th := range t.Themes {
 		if p := th.Parent(); p != "" && ValidID(th.ID) && seen[p].ID == "" {
 			errs = append(errs, fmt.Errorf("%s: theme %q: parent theme %q is not defined", th.where(), th.ID, p))
+		}
+		if th.DeferTo != "" && (seen[th.DeferTo].ID == "" || th.DeferTo == th.ID) {
+			errs = append(errs, fmt.Errorf("%s: theme %q: defer_to %q is not another defined theme", th.where(), th.ID, th.DeferTo))
 		}
 	}
 	return errors.Join(errs...)
@@ -272,6 +286,10 @@ func Merge(base, overlay *Taxonomy) (*Taxonomy, error) {
 		th.PraisePhrases = union(th.PraisePhrases, o.PraisePhrases)
 		th.Subjects = union(th.Subjects, o.Subjects)
 		th.NotAbout = union(th.NotAbout, o.NotAbout)
+		if o.DeferTo != "" {
+			th.DeferTo = o.DeferTo
+		}
+		th.DeferTerms = union(th.DeferTerms, o.DeferTerms)
 		th.Source, th.Line = o.Source, o.Line
 	}
 	if err := out.Validate(); err != nil {
@@ -306,6 +324,7 @@ func (th Theme) cloneTheme() Theme {
 	th.PraisePhrases = slices.Clone(th.PraisePhrases)
 	th.Subjects = slices.Clone(th.Subjects)
 	th.NotAbout = slices.Clone(th.NotAbout)
+	th.DeferTerms = slices.Clone(th.DeferTerms)
 	return th
 }
 

@@ -149,14 +149,14 @@ func FuzzLoadTaxonomy(f *testing.F) {
 
 func TestFingerprintFollowsContent(t *testing.T) {
 	base := DefaultTaxonomy()
-	if Fingerprint(base) != Fingerprint(DefaultTaxonomy()) {
+	if Fingerprint(base, nil) != Fingerprint(DefaultTaxonomy(), nil) {
 		t.Fatal("fingerprint of the same taxonomy differs between loads")
 	}
 	grown, err := Accept(base, Proposal{ID: "noise", NameZH: "噪音", NameEN: "Noise", Aspect: "噪音", Phrases: []PhraseCount{{Phrase: "噪音大", Count: 3}}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if Fingerprint(grown) == Fingerprint(base) {
+	if Fingerprint(grown, nil) == Fingerprint(base, nil) {
 		t.Error("a taxonomy with a new theme has the old fingerprint: history would not be re-tagged")
 	}
 }
