@@ -32,9 +32,16 @@ var (
 		"京东小二", "京东平台", "平台客服", "外卖平台", "天猫客服", "天猫小二", "淘宝小二",
 	}
 	escalationPlatformIntent = []string{
-		"投诉", "反映", "反应", "求助", "协调", "交涉", "催", "帮忙解决", "处理", "解决", "complain", "complained", "dispute",
+		"投诉", "反映", "反应", "求助", "协调", "交涉", "催", "帮忙解决", "处理", "解决", "严惩", "处罚", "惩罚", "complain", "complained", "dispute",
 	}
-	escalationIntent = []string{
+	// escalationPlatformService are a platform's own customer service:
+	// calling them about the shop is the step, so a verb of contact is
+	// enough ("致电百度外卖客服", "找京东小二").
+	escalationPlatformService = []string{
+		"百度外卖客服", "百度客服", "美团客服", "饿了么客服", "外卖平台客服", "平台客服", "京东小二", "淘宝小二", "天猫小二",
+	}
+	escalationContact = []string{"致电", "打", "电话", "联系", "找"}
+	escalationIntent  = []string{
 		"投诉", "告", "找", "曝光", "起诉", "举报", "反映", "要", "会", "准备", "已经", "打算", "去", "向", "让", "联系", "打给", "打", "申诉", "发到", "等着",
 		"will", "going to", "gonna", "contact", "contacting", "contacted", "report", "reported", "reporting", "file", "filing", "filed", "call", "calling", "already", "i'm", "i'll",
 	}
@@ -64,6 +71,12 @@ func addEscalation(t *trie) *escalation {
 	for _, w := range escalationPlatformIntent {
 		t.add(w, entry{theme: -1, kind: kindPlatformIntent})
 	}
+	for _, w := range escalationPlatformService {
+		t.add(w, entry{theme: -1, kind: kindPlatformService})
+	}
+	for _, w := range escalationContact {
+		t.add(w, entry{theme: -1, kind: kindContactIntent})
+	}
 	for _, w := range escalationShields {
 		t.add(w, entry{theme: -1, kind: kindShield})
 	}
@@ -75,7 +88,7 @@ func addEscalation(t *trie) *escalation {
 // option, and a human should look.
 func (*escalation) find(rs []rune, ms []match) []string {
 	var out []string
-	intent, platformIntent := false, false
+	intent, platformIntent, contact := false, false, false
 	for _, m := range ms {
 		if hasKind(m, kindEscalationIntent) {
 			intent = true
@@ -83,13 +96,17 @@ func (*escalation) find(rs []rune, ms []match) []string {
 		if hasKind(m, kindPlatformIntent) {
 			platformIntent = true
 		}
+		if hasKind(m, kindContactIntent) {
+			contact = true
+		}
 	}
 	for _, m := range ms {
 		for _, e := range m.entries {
 			switch {
 			case e.kind == kindEscalationStrong,
 				e.kind == kindEscalationTarget && intent && hasOtherIntent(ms, m),
-				e.kind == kindEscalationPlatform && platformIntent:
+				e.kind == kindEscalationPlatform && platformIntent,
+				e.kind == kindPlatformService && (platformIntent || contact):
 				if !contains(out, e.term) {
 					out = append(out, e.term)
 				}

@@ -508,7 +508,9 @@ func (m *Model) phrases(clause string, feats []lfeat, units []lunit, j, n int) [
 	sort.SliceStable(cs, func(a, b int) bool { return cs[a].w > cs[b].w })
 	// A single Chinese character (的, 是, 坏) says little on its own: it is
 	// listed only when the clause has no longer phrase to show.
-	single := func(c cand) bool { return c.end-c.start == 1 && isHanRune(rs[c.start]) }
+	single := func(c cand) bool {
+		return c.end-c.start == 1 && isHanRune(rs[c.start]) || phraseStopwords[strings.ToLower(c.text)]
+	}
 	sort.SliceStable(cs, func(a, b int) bool { return !single(cs[a]) && single(cs[b]) })
 	var out []Phrase
 	var taken []cand
@@ -533,6 +535,17 @@ func (m *Model) phrases(clause string, feats []lfeat, units []lunit, j, n int) [
 		}
 	}
 	return out
+}
+
+// phraseStopwords are English words that carry no complaint of their own;
+// like single Chinese characters, they are shown only when nothing better is.
+var phraseStopwords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields("a an the is was were are be been it its this that these those i me my we our you your " +
+		"to of for and or but in on at with as so very too just like looks look it's i'm") {
+		phraseStopwords[w] = true
+	}
 }
 
 // Save writes the model: a magic line, then gzip of a JSON header and the

@@ -23,6 +23,8 @@ const (
 	kindEscalationIntent
 	kindEscalationPlatform
 	kindPlatformIntent
+	kindPlatformService
+	kindContactIntent
 	kindSubject  // an aspect that names who the theme is about; ends a not-about
 	kindNotAbout // someone else: the theme's words in this clause and the next are not the theme
 )

@@ -443,6 +443,10 @@ func containsWord(norm, term string) bool {
 	}
 }
 
+// explainedBar is the least probability at which the model adds a theme to
+// a clause that a word list already explains as another theme's complaint.
+const explainedBar = 0.5
+
 // addModel applies the learned model to a lexicon tagging: vetoes,
 // added hits and the complaint head.
 func (m *Matcher) addModel(out Tagging, clauses []normalize.Clause) Tagging {
@@ -470,6 +474,15 @@ func (m *Matcher) addModel(out Tagging, clauses []normalize.Clause) Tagging {
 			continue
 		}
 		c := clauses[p.Best[j]]
+		// A clause a word list already explains as another theme's
+		// complaint ("怀疑是假货" is counterfeit) takes a second theme from
+		// the model only when the model is sure of it.
+		explained := slices.ContainsFunc(out.Themes, func(h Hit) bool {
+			return h.Start == c.RuneStart && h.Polarity == Complaint && (h.by == byPhrase || h.by == byOpinion)
+		})
+		if explained && p.Prob[j] < max(md.meta.Threshold[j], explainedBar) {
+			continue
+		}
 		s := md.scratch()
 		s.tokenize(c.Text)
 		s.features(md.meta.MaxN, uint32(1)<<md.meta.Bits-1, md.polarity(m.modelPol, c.Text))

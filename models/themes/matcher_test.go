@@ -31,7 +31,7 @@ func TestTag(t *testing.T) {
 		{"假货", map[string]string{"counterfeit": Complaint}},
 		{"少发了一件", map[string]string{"missing_items": Complaint}},
 		{"東西還不錯，就是物流太慢了", map[string]string{"quality": Praise, "delivery_speed": Complaint}},
-		{"电池不耐用", map[string]string{"quality.battery": Complaint, "quality": Complaint}},
+		{"电池鼓包了", map[string]string{"quality.battery": Complaint, "quality": Complaint}},
 		{"发货不算慢，但是快递很慢", map[string]string{"delivery_speed": "mixed"}},
 		{"还可以", map[string]string{}},
 		{"", map[string]string{}},
@@ -67,7 +67,7 @@ func TestTagOffsets(t *testing.T) {
 }
 
 func TestSubThemeRollUp(t *testing.T) {
-	tg := defaultMatcher.Tag("续航很给力")
+	tg := defaultMatcher.Tag("用了两个月电池就鼓包了")
 	var ids []string
 	for _, h := range tg.Themes {
 		ids = append(ids, h.Theme+"/"+h.Via)
