@@ -53,7 +53,7 @@ func TestConsistentScores(t *testing.T) {
 
 func TestReconcile(t *testing.T) {
 	satisfied := sentiment.Result{Level: voc.Satisfied, Score: 3.9, Confidence: 0.5, Probs: [5]float64{0.05, 0.15, 0.1, 0.5, 0.2}}
-	complaint := themes.Tagging{Complaint: true}
+	complaint := themes.Tagging{Complaint: true, Themes: []themes.Hit{{Theme: "delivery_speed", Polarity: themes.Complaint}}}
 	for _, tc := range []struct {
 		name    string
 		r       sentiment.Result
@@ -63,6 +63,7 @@ func TestReconcile(t *testing.T) {
 	}{
 		{"complaint only", satisfied, complaint, false, voc.SomewhatDissatisfied},
 		{"escalation", satisfied, themes.Tagging{Complaint: true, Escalation: true}, false, voc.VeryDissatisfied},
+		{"a complaint no theme names", satisfied, themes.Tagging{Complaint: true}, false, voc.Satisfied},
 		{"complaint and praise", satisfied, complaint, true, voc.Satisfied},
 		{"no complaint", satisfied, themes.Tagging{}, false, voc.Satisfied},
 		{"already unhappy", sentiment.Result{Level: voc.VeryDissatisfied, Probs: [5]float64{1}}, complaint, false, voc.VeryDissatisfied},
