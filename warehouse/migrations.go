@@ -261,7 +261,12 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 
 // migrate applies the migrations the file lacks, each in its own
 // transaction together with its schema_migrations row, so a failure leaves
-// the file at the last good version.
+// the file at the last good version, and checkpoints after each: DuckDB
+// 1.5 cannot replay a write-ahead log that holds some of these schema
+// changes (ALTER TABLE ... ADD COLUMN among them), so a kill -9 before the
+// next checkpoint left a file no later run could open ("INTERNAL Error:
+// Failure while replaying WAL file"). A checkpointed migration is in the
+// database file itself.
 func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
 	if _, err := db.ExecContext(ctx, createMigrationsTable); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
@@ -279,6 +284,9 @@ func migrate(ctx context.Context, db *sql.DB, ms []migration) error {
 		}
 		if err := applyMigration(ctx, db, m); err != nil {
 			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+		if _, err := db.ExecContext(ctx, `CHECKPOINT`); err != nil {
+			return fmt.Errorf("migration %d (%s): checkpoint: %w", m.version, m.name, err)
 		}
 	}
 	return nil

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
@@ -136,18 +138,12 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	}
 	connector, err := duckdb.NewConnector(dsn, pinUTC)
 	if err != nil {
-		if le := asLockError(path, err); le != nil {
-			return nil, le
-		}
-		return nil, fmt.Errorf("open warehouse %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	db := &DB{sql: sql.OpenDB(connector), path: path, readOnly: opt.ReadOnly}
 	if err := db.sql.PingContext(ctx); err != nil {
 		db.sql.Close()
-		if le := asLockError(path, err); le != nil {
-			return nil, le
-		}
-		return nil, fmt.Errorf("open warehouse %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	if !opt.ReadOnly {
 		if err := migrate(ctx, db.sql, migrations); err != nil {
@@ -156,6 +152,66 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		}
 	}
 	return db, nil
+}
+
+// openError explains why DuckDB refused to open path: another process
+// holds it (*LockError), its write-ahead log cannot be replayed
+// (*WALError), or DuckDB's own words, cut to their first line.
+func openError(path string, err error) error {
+	if le := asLockError(path, err); le != nil {
+		return le
+	}
+	if walReplayRe.MatchString(err.Error()) {
+		return &WALError{Path: path, Err: err}
+	}
+	return fmt.Errorf("open warehouse %s: %s", path, firstLine(err.Error(), 300))
+}
+
+// ErrWAL matches a warehouse whose write-ahead log DuckDB cannot replay.
+var ErrWAL = errors.New("warehouse write-ahead log cannot be replayed")
+
+// WALError is a warehouse DuckDB refuses to open because it cannot replay
+// the write-ahead log (path + ".wal": the changes made since the last
+// checkpoint) that a killed or crashed process left. voc deletes nothing:
+// the message says what the user can do.
+type WALError struct {
+	Path string
+	Err  error // DuckDB's error, with its stack trace
+}
+
+func (e *WALError) Error() string {
+	wal := e.Path + ".wal"
+	return fmt.Sprintf("warehouse %s cannot be opened: DuckDB cannot replay its write-ahead log %s, the changes "+
+		"made after the last checkpoint by a process that was killed or crashed (%s). Nothing has been deleted. "+
+		"To open the warehouse as it was at that checkpoint, move the log aside (mv %s %s.unreplayable): the changes "+
+		"in it are then lost, and the next `voc collect`, `voc import` or `voc pipeline` redoes what it can; keep "+
+		"both files to report the problem", e.Path, wal, firstLine(e.Err.Error(), 200), wal, wal)
+}
+
+// Is makes errors.Is(err, ErrWAL) true.
+func (e *WALError) Is(target error) bool { return target == ErrWAL }
+
+// Unwrap gives DuckDB's original error.
+func (e *WALError) Unwrap() error { return e.Err }
+
+// walReplayRe matches DuckDB 1.5's refusal: `INTERNAL Error: Failure while
+// replaying WAL file "/x/voc.duckdb.wal": ...`, followed by a stack trace.
+var walReplayRe = regexp.MustCompile(`Failure while replaying WAL`)
+
+// firstLine is the first line of s, cut to at most max bytes on a rune
+// boundary: DuckDB's internal errors run to a page of stack trace.
+func firstLine(s string, max int) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // pinUTC sets each new connection's time zone to UTC. DuckDB otherwise takes
