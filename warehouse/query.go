@@ -85,6 +85,11 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (*Result, er
 	if err != nil {
 		return nil, fmt.Errorf("query %s: %w", db.path, err)
 	}
+	return db.collect(rows)
+}
+
+// collect reads all of rows into a Result.
+func (db *DB) collect(rows *sql.Rows) (*Result, error) {
 	defer rows.Close()
 	cols, err := rows.ColumnTypes()
 	if err != nil {
