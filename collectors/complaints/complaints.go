@@ -128,8 +128,8 @@ func Parse(ctx context.Context, r io.Reader, name string, opt Options) (*Result,
 		return nil, err
 	}
 	if col[roleOpened] < 0 || (col[roleTicket] < 0 && col[roleContent] < 0) {
-		return nil, fmt.Errorf("complaints %s line %d: need an opening-time column (投诉时间 / opened) and a ticket id (工单号 / ticket id) or content (投诉内容 / complaint) column among headers %q; name them under the source's complaints mapping in voc.yaml",
-			name, header.Line, headers)
+		return nil, fmt.Errorf("complaints %s line %d: need an opening-time column (投诉时间 / opened) and a ticket id (工单号 / ticket id) or content (投诉内容 / complaint) column among headers %s; name them under the source's complaints mapping in voc.yaml",
+			name, header.Line, tabular.Excerpt(fmt.Sprintf("%q", headers), 300))
 	}
 	for r := roleTicket; r < numRoles; r++ {
 		if i := col[r]; i >= 0 {

@@ -3,6 +3,8 @@ package complaints
 import (
 	"fmt"
 	"strings"
+
+	"github.com/voc-analytics/voc/collectors/tabular"
 )
 
 // role is what a column means to a ticket.
@@ -190,10 +192,10 @@ func assignColumns(name string, headers []string, m *Mapping) ([numRoles]int, er
 			}
 			i := findHeader(headers, folded, want)
 			if i < 0 {
-				return col, fmt.Errorf("complaints %s: mapping %s: no header %q among %q", name, roleNames[r], want, headers)
+				return col, fmt.Errorf("complaints %s: mapping %s: no header %q among %s", name, roleNames[r], want, tabular.Excerpt(fmt.Sprintf("%q", headers), 300))
 			}
 			if taken[i] {
-				return col, fmt.Errorf("complaints %s: mapping names column %q for two roles", name, headers[i])
+				return col, fmt.Errorf("complaints %s: mapping names column %s for two roles", name, tabular.Excerpt(fmt.Sprintf("%q", headers[i]), 200))
 			}
 			col[r], taken[i] = i, true
 		}

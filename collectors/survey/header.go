@@ -110,8 +110,8 @@ func (p *parser) readHeader() error {
 		for i, c := range p.cols {
 			names[i] = c.display
 		}
-		return fmt.Errorf("survey %s line %d: no satisfaction or comment column among headers %q; name them in the source's mapping in voc.yaml",
-			p.name, row1.Line, names)
+		return fmt.Errorf("survey %s line %d: no satisfaction or comment column among headers %s; name them in the source's mapping in voc.yaml",
+			p.name, row1.Line, tabular.Excerpt(fmt.Sprintf("%q", names), 300))
 	}
 	for r := roleID; r < numRoles; r++ {
 		if i := p.roleCol[r]; i >= 0 {
@@ -289,7 +289,7 @@ func (p *parser) applyMapping(m *Mapping) error {
 			for k, c := range p.cols {
 				names[k] = c.display
 			}
-			return fmt.Errorf("survey %s: mapping %s: no header %q among %q", p.name, roleNames[r], named[r], names)
+			return fmt.Errorf("survey %s: mapping %s: no header %q among %s", p.name, roleNames[r], named[r], tabular.Excerpt(fmt.Sprintf("%q", names), 300))
 		}
 		if c := p.cols[i]; c.role != roleNone {
 			return fmt.Errorf("survey %s: mapping names column %q for both %s and %s", p.name, c.display, roleNames[c.role], roleNames[r])

@@ -1,12 +1,14 @@
 package tabular
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -159,7 +161,7 @@ func (c *csvRows) next() (Record, bool, error) {
 	if errors.As(err, &pe) {
 		return Record{
 			Line: pe.StartLine + c.lineOffset,
-			Raw:  raw,
+			Raw:  Excerpt(raw, MaxExcerptBytes),
 			Bad:  fmt.Sprintf("malformed CSV at line %d column %d: %v", pe.Line+c.lineOffset, pe.Column, pe.Err),
 		}, true, nil
 	}
@@ -167,7 +169,10 @@ func (c *csvRows) next() (Record, bool, error) {
 		return Record{}, false, err
 	}
 	line, _ := c.r.FieldPos(0)
-	return Record{Cells: cells, Line: line + c.lineOffset, Raw: raw}, true, nil
+	if why := overBudget(cells, len(raw)); why != "" {
+		return Record{Line: line + c.lineOffset, Raw: Excerpt(raw, MaxExcerptBytes), Bad: why}, true, nil
+	}
+	return Record{Cells: cells, Line: line + c.lineOffset, Raw: Excerpt(raw, MaxExcerptBytes)}, true, nil
 }
 
 func (c *csvRows) slice(from, to int64) string {
@@ -269,20 +274,57 @@ type xlsxRows struct {
 	n    int
 }
 
-// XLSX limits: exports are small; a workbook that unzips to more is
-// refused rather than allowed to fill the disk or memory.
+// Budgets. The `file` source imports whatever lands in a folder, so an
+// export is remote input: a 947 KB workbook once unzipped to a 950 MiB
+// sheet and took 12 GB and two minutes. A file over a budget fails at
+// once, a row over one is a bad row, and no message quotes more than an
+// excerpt.
 const (
-	xlsxUnzipLimit    = 1 << 30
+	// MaxUnzipBytes bounds what a workbook may unzip to, all parts
+	// together (a million-row export is about 300 MiB).
+	MaxUnzipBytes = 512 << 20
+	// xlsxUnzipXMLLimit is the largest part excelize keeps in memory;
+	// bigger ones stream from a temporary file.
 	xlsxUnzipXMLLimit = 64 << 20
+	// MaxCells bounds the cells of one row.
+	MaxCells = 1000
+	// MaxCellBytes bounds one cell (Excel's own limit is 32,767
+	// characters).
+	MaxCellBytes = 32 << 10
+	// MaxRecordBytes bounds one CSV record, quoted line breaks included.
+	MaxRecordBytes = 1 << 20
+	// MaxExcerptBytes bounds what a record keeps of its raw text (Raw)
+	// and what any message quotes of input.
+	MaxExcerptBytes = 1 << 10
 )
 
+// overBudget says why cells (of a record of size bytes, 0 when unknown)
+// exceed a budget, or "".
+func overBudget(cells []string, size int) string {
+	switch {
+	case size > MaxRecordBytes:
+		return fmt.Sprintf("row of %d bytes, over the budget of %d", size, MaxRecordBytes)
+	case len(cells) > MaxCells:
+		return fmt.Sprintf("row of %d cells, over the budget of %d", len(cells), MaxCells)
+	}
+	for i, c := range cells {
+		if len(c) > MaxCellBytes {
+			return fmt.Sprintf("cell %d holds %d bytes, over the budget of %d", i+1, len(c), MaxCellBytes)
+		}
+	}
+	return ""
+}
+
 func openXLSX(body []byte) (*xlsxRows, error) {
+	if n := unzippedSize(body); n > MaxUnzipBytes {
+		return nil, fmt.Errorf("xlsx unzips to %d MiB, over the budget of %d MiB for one export: split it, or export CSV", n>>20, MaxUnzipBytes>>20)
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(body), excelize.Options{
-		UnzipSizeLimit:    xlsxUnzipLimit,
+		UnzipSizeLimit:    MaxUnzipBytes,
 		UnzipXMLSizeLimit: xlsxUnzipXMLLimit,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open xlsx: %w", err)
+		return nil, fmt.Errorf("open xlsx: %s", Excerpt(err.Error(), 200))
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
@@ -314,9 +356,12 @@ func (x *xlsxRows) next() (Record, bool, error) {
 	x.n++
 	cells, err := x.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
-		return Record{Line: x.n, Bad: "unreadable row: " + err.Error()}, true, nil
+		return Record{Line: x.n, Bad: "unreadable row: " + Excerpt(err.Error(), 200)}, true, nil
 	}
-	return Record{Cells: cells, Line: x.n, Raw: JoinCSV(cells), Short: true}, true, nil
+	if why := overBudget(cells, 0); why != "" {
+		return Record{Line: x.n, Raw: Excerpt(JoinCSV(cells[:min(len(cells), 20)]), MaxExcerptBytes), Bad: why}, true, nil
+	}
+	return Record{Cells: cells, Line: x.n, Raw: Excerpt(JoinCSV(cells), MaxExcerptBytes), Short: true}, true, nil
 }
 
 func (x *xlsxRows) close() error {
@@ -325,6 +370,59 @@ func (x *xlsxRows) close() error {
 		err = cerr
 	}
 	return err
+}
+
+// unzippedSize adds up what a ZIP archive's central directory says its
+// parts unzip to; Go's reader holds each part to that size, so a lying
+// directory fails later rather than growing past it. 0 when body is no
+// readable ZIP (excelize then says why).
+func unzippedSize(body []byte) int64 {
+	z, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for _, f := range z.File {
+		n += int64(f.UncompressedSize64)
+		if n < 0 {
+			return math.MaxInt64
+		}
+	}
+	return n
+}
+
+// Excerpt is s made safe and short for a message, a terminal or a reject:
+// control characters (escape sequences, bidi overrides, NUL) are written
+// as \xNN or \u{NNNN}, except tab and line feed, and text beyond max bytes
+// is cut on a character boundary and replaced by "… (N bytes)", N being
+// the whole length.
+func Excerpt(s string, max int) string {
+	var b strings.Builder
+	cut := false
+	for _, r := range s {
+		var piece string
+		switch {
+		case r == '\t' || r == '\n':
+			piece = string(r)
+		case r < 0x20 || r == 0x7f:
+			piece = fmt.Sprintf("\\x%02x", r)
+		case r >= 0x80 && r < 0xa0, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+			piece = fmt.Sprintf("\\u{%04x}", r)
+		case r == utf8.RuneError:
+			piece = "\ufffd"
+		default:
+			piece = string(r)
+		}
+		if b.Len()+len(piece) > max {
+			cut = true
+			break
+		}
+		b.WriteString(piece)
+	}
+	if cut {
+		fmt.Fprintf(&b, "… (%d bytes)", len(s))
+	}
+	return b.String()
 }
 
 // JoinCSV renders a row as one CSV line, so a reject's Raw can be pasted
