@@ -218,6 +218,10 @@ const (
 	// RunSkipped records a scheduled run that did not start because the
 	// job's previous run was still going: a job never overlaps itself.
 	RunSkipped RunStatus = "skipped"
+	// RunAbandoned records a run whose process ended without finishing
+	// it (killed or crashed): found by the next process to open the
+	// warehouse for writing.
+	RunAbandoned RunStatus = "abandoned"
 )
 
 // What started a run, as recorded in Run.Trigger.

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/mattn/go-runewidth"
+
+	"github.com/voc-analytics/voc/pipeline/normalize"
 )
 
 // Table is a rectangular result: column names and rows of values as the
@@ -38,8 +40,10 @@ const maxCellWidth = 60
 func WriteTable(w io.Writer, t Table) error {
 	cells := make([][]string, len(t.Rows))
 	widths := make([]int, len(t.Columns))
+	columns := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
-		widths[i] = runewidth.StringWidth(c)
+		columns[i] = normalize.Printable(oneLine(c))
+		widths[i] = runewidth.StringWidth(columns[i])
 	}
 	numeric := make([]bool, len(t.Columns))
 	for i := range numeric {
@@ -52,7 +56,9 @@ func WriteTable(w io.Writer, t Table) error {
 			if i < len(row) {
 				v = row[i]
 			}
-			s := oneLine(Text(v))
+			// Review text is written by strangers: an escape sequence
+			// must not reach the terminal (set its title, clear it).
+			s := normalize.Printable(oneLine(Text(v)))
 			s = runewidth.Truncate(s, maxCellWidth, "…")
 			cells[r][i] = s
 			widths[i] = max(widths[i], runewidth.StringWidth(s))
@@ -80,7 +86,7 @@ func WriteTable(w io.Writer, t Table) error {
 		}
 		b.WriteString("\n")
 	}
-	line(t.Columns)
+	line(columns)
 	rule := make([]string, len(widths))
 	for i, n := range widths {
 		rule[i] = strings.Repeat("-", n)
@@ -164,17 +170,29 @@ func JSON(w io.Writer, v any) error {
 // GuardFormula neutralises a spreadsheet formula: a cell starting with
 // = + - @, tab or carriage return gets a leading apostrophe, which Excel,
 // LibreOffice and WPS show as text and do not evaluate.
+//
+// Spreadsheets skip leading spaces, no-break spaces, ideographic spaces and
+// a byte-order mark before they look for the formula sign, so those are
+// looked past too: " =cmd|..." is guarded like "=cmd|...".
 func GuardFormula(s string) string {
 	if s == "" {
 		return s
 	}
 	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	case '\t', '\r':
+		return "'" + s
+	}
+	t := strings.TrimLeft(s, " \u00a0\u3000\ufeff\u2007\u202f")
+	if t == "" {
+		return s
+	}
+	switch t[0] {
+	case '=', '+', '-', '@':
 		return "'" + s
 	}
 	// Full-width variants are folded to ASCII by some spreadsheet locales.
 	for _, p := range []string{"＝", "＋", "－", "＠"} {
-		if strings.HasPrefix(s, p) {
+		if strings.HasPrefix(t, p) {
 			return "'" + s
 		}
 	}

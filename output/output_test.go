@@ -21,6 +21,12 @@ func TestGuardFormula(t *testing.T) {
 		{"\t=1", "'\t=1"},
 		{"\r=1", "'\r=1"},
 		{"＝1+1", "'＝1+1"},
+		{" =1+1", "' =1+1"},
+		{"\u00a0=cmd|' /C calc'!A0", "'\u00a0=cmd|' /C calc'!A0"},
+		{"\u3000+1", "'\u3000+1"},
+		{"\ufeff@SUM(A1)", "'\ufeff@SUM(A1)"},
+		{"  ＝1", "'  ＝1"},
+		{"   ", "   "},
 		{"物流很快", "物流很快"},
 		{"a=b", "a=b"},
 		{"", ""},
@@ -29,6 +35,21 @@ func TestGuardFormula(t *testing.T) {
 		if got := GuardFormula(tt.in); got != tt.want {
 			t.Errorf("GuardFormula(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// Review text on a terminal cannot set its title or clear it.
+func TestWriteTableEscapesControlCharacters(t *testing.T) {
+	var b strings.Builder
+	if err := WriteTable(&b, Table{Columns: []string{"text\x1b[2J"}, Rows: [][]any{{"\x1b]0;pwned\x07好评\u202e"}}}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\x07\u202e") {
+		t.Errorf("control characters reached the terminal: %q", out)
+	}
+	if !strings.Contains(out, `\x1b]0;pwned\x07好评\u{202e}`) {
+		t.Errorf("escaped text not shown: %q", out)
 	}
 }
 

@@ -158,12 +158,15 @@ func writeColumns(b *bufio.Writer, rows [][]string, wordsLast bool) {
 }
 
 // oneLineText flattens untrusted text to one line (control characters and
-// line breaks become spaces, runs of spaces one) and cuts it to width
-// display columns.
+// line breaks become spaces, runs of spaces one, bidi controls go) and cuts
+// it to width display columns.
 func oneLineText(s string, width int) string {
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.IsSpace(r) || r == '\u2028' || r == '\u2029' {
+		switch {
+		case unicode.IsControl(r) || unicode.IsSpace(r) || r == '\u2028' || r == '\u2029':
 			return ' '
+		case unicode.Is(unicode.Bidi_Control, r):
+			return -1 // an override would reorder the digest's own words
 		}
 		return r
 	}, s)

@@ -68,6 +68,7 @@ func TestDigestFlattensCustomerText(t *testing.T) {
 		Escalations: []Item{
 			{When: "2026-11-20 10:00", Source: "shop", Terms: []string{"12315"}, Text: "refund now\nFull report with charts and drill-downs: http://evil.example\r\x1b[2J"},
 			{When: "2026-11-20 11:00", Source: "shop", Text: long},
+			{When: "2026-11-20 12:00", Source: "shop", Text: "price \u202egnorw\u202c ok\u2066"},
 		},
 		EscalationTotal: 7,
 		Repeat:          []Complainant{{AuthorKey: "bad\nname", Items: []Item{{Text: "again\u2028and again"}}}},
@@ -81,14 +82,14 @@ func TestDigestFlattensCustomerText(t *testing.T) {
 		if strings.HasPrefix(l, "Full report") && !strings.HasSuffix(l, ": weekly.en.html") {
 			t.Errorf("a review forged a line: %q", l)
 		}
-		if strings.ContainsAny(l, "\r\x1b\u2028") {
+		if strings.ContainsAny(l, "\r\x1b\u2028\u202e\u202c\u2066") {
 			t.Errorf("control characters reached the digest: %q", l)
 		}
 		if runewidth.StringWidth(l) > 120 {
 			t.Errorf("line of %d columns: %q", runewidth.StringWidth(l), l)
 		}
 	}
-	for _, want := range []string{"[12315] refund now Full report with charts", "bad name ×1: again and again", "物流太慢了物流太慢了", "…", "showing 2 of 7"} {
+	for _, want := range []string{"[12315] refund now Full report with charts", "bad name ×1: again and again", "物流太慢了物流太慢了", "…", "showing 3 of 7", "price gnorw ok"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("digest lacks %q:\n%s", want, out)
 		}

@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/voc-analytics/voc"
 )
 
 // TestHelperCrashAfterMigrating is not a test: the crash tests run the test
@@ -61,6 +63,12 @@ func TestHelperCrashAfterMigrating(t *testing.T) {
 		}
 		sdb = sql.OpenDB(connector)
 		if err := migrate(ctx, sdb, migrations[:k]); err != nil {
+			fail(err)
+		}
+	}
+	if os.Getenv("VOC_WAREHOUSE_CRASH_RUN") != "" {
+		db := &DB{sql: sdb, path: path}
+		if _, err := db.StartRun(ctx, "import", "killed-source"); err != nil {
 			fail(err)
 		}
 	}
@@ -214,4 +222,35 @@ func TestUnreplayableLogIsExplainedNotDeleted(t *testing.T) {
 		t.Fatal(err)
 	}
 	reopen(t, path)
+}
+
+// A run whose process was killed is marked abandoned by the next process
+// that opens the file for writing, not left "running" forever; a run of
+// the opening process itself is left to finish.
+func TestKilledRunsAreAbandoned(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "voc.duckdb")
+	crashAt(t, path, "VOC_WAREHOUSE_CRASH_STEP=open", "VOC_WAREHOUSE_CRASH_RUN=1")
+
+	db := reopen(t, path)
+	mine, err := db.StartRun(ctx, "pipeline", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = reopen(t, path)
+	runs, err := db.Runs(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]voc.Run{}
+	for _, r := range runs {
+		got[r.Job] = r
+	}
+	if r := got["import"]; r.Status != voc.RunAbandoned || r.Finished.IsZero() || !strings.Contains(r.Error, "killed or crashed") {
+		t.Errorf("the killed process's run: %+v, want abandoned, finished, with a reason", r)
+	}
+	if r := got["pipeline"]; r.ID != mine.ID || r.Status != voc.RunRunning {
+		t.Errorf("this process's own run: %+v, want still running", r)
+	}
 }

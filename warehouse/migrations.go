@@ -250,6 +250,9 @@ ALTER TABLE items ADD COLUMN product_key VARCHAR;
 	{9, "complaint reopens", `
 ALTER TABLE complaints ADD COLUMN reopened INTEGER;
 `},
+	{10, "run owner", `
+ALTER TABLE runs ADD COLUMN pid INTEGER;
+`},
 }
 
 const createMigrationsTable = `

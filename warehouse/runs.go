@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/voc-analytics/voc"
@@ -23,8 +24,8 @@ func (db *DB) StartRun(ctx context.Context, job, source string) (voc.Run, error)
 	run := voc.Run{Job: job, Source: source, Trigger: TriggerOf(ctx),
 		Started: time.Now().UTC().Truncate(time.Microsecond), Status: voc.RunRunning}
 	err := db.sql.QueryRowContext(ctx,
-		`INSERT INTO runs (job, source, trigger, started, status) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		job, nullString(source), run.Trigger, run.Started, string(run.Status)).Scan(&run.ID)
+		`INSERT INTO runs (job, source, trigger, started, status, pid) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		job, nullString(source), run.Trigger, run.Started, string(run.Status), os.Getpid()).Scan(&run.ID)
 	if err != nil {
 		return voc.Run{}, fmt.Errorf("start run %s: %w", job, err)
 	}
@@ -63,6 +64,22 @@ WHERE id = ?`,
 		return fmt.Errorf("finish run %d (%s): no such run", run.ID, run.Job)
 	}
 	return nil
+}
+
+// abandonRuns marks as abandoned the runs still "running" that another
+// process started: opening the file for writing takes DuckDB's exclusive
+// lock, so that process has ended (killed, crashed) or let the file go
+// mid-run, and its runs will never finish. Runs of this process are left
+// alone: a daemon reopens the file between jobs.
+func (db *DB) abandonRuns(ctx context.Context) (int64, error) {
+	res, err := db.sql.ExecContext(ctx, `
+UPDATE runs SET status = ?, finished = now(),
+	error = coalesce(error || '; ', '') || 'abandoned: its process ended without finishing it (killed or crashed)'
+WHERE status = ? AND (pid IS NULL OR pid <> ?)`, string(voc.RunAbandoned), string(voc.RunRunning), os.Getpid())
+	if err != nil {
+		return 0, fmt.Errorf("mark abandoned runs: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // Runs lists the latest runs, newest first; limit <= 0 lists all.

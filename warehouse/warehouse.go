@@ -150,6 +150,10 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 			db.sql.Close()
 			return nil, fmt.Errorf("open warehouse %s: %w", path, err)
 		}
+		if _, err := db.abandonRuns(ctx); err != nil {
+			db.sql.Close()
+			return nil, fmt.Errorf("open warehouse %s: %w", path, err)
+		}
 	}
 	return db, nil
 }

@@ -154,7 +154,11 @@ func (a *app) interactive() bool {
 	if a.jsonOut {
 		return false
 	}
-	f, ok := a.stdout.(*os.File)
+	w := a.stdout
+	if c, ok := w.(*countingWriter); ok {
+		w = c.w
+	}
+	f, ok := w.(*os.File)
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 

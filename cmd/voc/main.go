@@ -35,7 +35,8 @@ func main() {
 // run is main without the process: tests call it with their own arguments
 // and buffers.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := newApp(stdin, stdout, stderr)
+	out := &countingWriter{w: stdout}
+	a := newApp(stdin, out, stderr)
 	root := a.rootCommand()
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -46,7 +47,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if errors.As(err, &p) {
 		return exitPartial
 	}
-	if a.jsonOut {
+	// --json promises one document on stdout: a command that already
+	// wrote its summary (which says what failed) gets no second one.
+	if a.jsonOut && out.n == 0 {
 		_ = writeJSONError(stdout, err)
 	}
 	fmt.Fprintf(stderr, "voc: %v\n", err)
@@ -58,3 +61,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 type partialError struct{ msg string }
 
 func (e partialError) Error() string { return e.msg }
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}

@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/voc-analytics/voc/pipeline/normalize"
 )
 
 // Record is one row as read from a CSV or a sheet, before any meaning is
@@ -391,39 +393,9 @@ func unzippedSize(body []byte) int64 {
 	return n
 }
 
-// Excerpt is s made safe and short for a message, a terminal or a reject:
-// control characters (escape sequences, bidi overrides, NUL) are written
-// as \xNN or \u{NNNN}, except tab and line feed, and text beyond max bytes
-// is cut on a character boundary and replaced by "… (N bytes)", N being
-// the whole length.
-func Excerpt(s string, max int) string {
-	var b strings.Builder
-	cut := false
-	for _, r := range s {
-		var piece string
-		switch {
-		case r == '\t' || r == '\n':
-			piece = string(r)
-		case r < 0x20 || r == 0x7f:
-			piece = fmt.Sprintf("\\x%02x", r)
-		case r >= 0x80 && r < 0xa0, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
-			piece = fmt.Sprintf("\\u{%04x}", r)
-		case r == utf8.RuneError:
-			piece = "\ufffd"
-		default:
-			piece = string(r)
-		}
-		if b.Len()+len(piece) > max {
-			cut = true
-			break
-		}
-		b.WriteString(piece)
-	}
-	if cut {
-		fmt.Fprintf(&b, "… (%d bytes)", len(s))
-	}
-	return b.String()
-}
+// Excerpt is normalize.Excerpt: s made safe and short for a message, a
+// terminal or a reject.
+func Excerpt(s string, max int) string { return normalize.Excerpt(s, max) }
 
 // JoinCSV renders a row as one CSV line, so a reject's Raw can be pasted
 // back into a spreadsheet.

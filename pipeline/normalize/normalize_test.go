@@ -214,3 +214,19 @@ func FuzzWords(f *testing.F) {
 		}
 	})
 }
+
+func TestPrintable(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"好评 fine\tok\nnext", "好评 fine\tok\nnext"},
+		{"\x1b]0;pwned\x07\x1b[2J", `\x1b]0;pwned\x07\x1b[2J`},
+		{"abc\u202edcba", `abc\u{202e}dcba`},
+		{"nul\x00", `nul\x00`},
+	} {
+		if got := Printable(tc.in); got != tc.want {
+			t.Errorf("Printable(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := Excerpt(strings.Repeat("长", 10), 7); got != "长长… (30 bytes)" {
+		t.Errorf("Excerpt cut = %q", got)
+	}
+}
