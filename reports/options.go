@@ -89,4 +89,18 @@ func (o Options) theme(id string) ThemeInfo {
 	return ThemeInfo{ID: id}
 }
 
+// knownTheme reports whether id is a theme of the taxonomy (any id when
+// the options list none, as in tests that build pages directly).
+func (o Options) knownTheme(id string) bool {
+	if len(o.Themes) == 0 {
+		return id != ""
+	}
+	for _, t := range o.Themes {
+		if t.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
 func isZH(lang string) bool { return strings.HasPrefix(strings.ToLower(lang), "zh") }

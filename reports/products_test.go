@@ -113,7 +113,9 @@ func TestProductsGroupedAcrossSpellings(t *testing.T) {
 	}
 	for _, product := range []string{"降噪耳机", "降噪耳機", "airpods pro", "airpods  pro", "AirPods Pro"} {
 		rec := httptest.NewRecorder()
-		srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/week/2026-W47/theme/delivery_speed?product="+url.QueryEscape(product), nil))
+		req := httptest.NewRequest("GET", "/week/2026-W47/theme/delivery_speed?product="+url.QueryEscape(product), nil)
+		req.Host = "127.0.0.1:8047"
+		srv.Handler().ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("product %q: %d %s", product, rec.Code, rec.Body.String())
 		}

@@ -10,10 +10,13 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"github.com/voc-analytics/voc"
 	"github.com/voc-analytics/voc/warehouse"
@@ -32,6 +35,16 @@ type ServerOptions struct {
 	Dir string
 	// Log receives one line per failed request; nil discards.
 	Log *slog.Logger
+	// Open, when set, opens the warehouse (read-only) for each request and
+	// the request closes it: between requests the file is free, so
+	// imports, pipelines and the daemon can write while the server runs.
+	// Without it the server uses the DB NewServer was given.
+	Open func(context.Context) (*warehouse.DB, error)
+	// MaxConns bounds open connections (default 256): idle keep-alive
+	// connections cannot exhaust file descriptors. IdleTimeout and
+	// ReadHeaderTimeout default to 60 s and 10 s.
+	MaxConns                       int
+	IdleTimeout, ReadHeaderTimeout time.Duration
 }
 
 // DefaultAddr is where `voc serve` listens unless told otherwise: loopback
@@ -48,8 +61,9 @@ var ErrTokenRequired = errors.New("an access token is required to listen on a no
 // is computed from the warehouse when asked for, with the same templates
 // as the written reports.
 type Server struct {
-	db  *warehouse.DB
-	opt ServerOptions
+	db       *warehouse.DB
+	opt      ServerOptions
+	loopback bool
 }
 
 // NewServer checks opt and returns a server over db, which should be
@@ -71,7 +85,19 @@ func NewServer(db *warehouse.DB, opt ServerOptions) (*Server, error) {
 	if !loop && opt.Token == "" {
 		return nil, fmt.Errorf("serve on %s: %w", opt.Addr, ErrTokenRequired)
 	}
-	return &Server{db: db, opt: opt}, nil
+	if db == nil && opt.Open == nil {
+		return nil, errors.New("serve: no warehouse")
+	}
+	if opt.MaxConns <= 0 {
+		opt.MaxConns = 256
+	}
+	if opt.IdleTimeout <= 0 {
+		opt.IdleTimeout = 60 * time.Second
+	}
+	if opt.ReadHeaderTimeout <= 0 {
+		opt.ReadHeaderTimeout = 10 * time.Second
+	}
+	return &Server{db: db, opt: opt, loopback: loop}, nil
 }
 
 // isLoopback reports whether addr ("host:port") listens on loopback only.
@@ -99,7 +125,10 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) er
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	ln = netutil.LimitListener(ln, s.opt.MaxConns)
+	srv := &http.Server{Handler: s.Handler(), BaseContext: func(net.Listener) context.Context { return ctx },
+		ReadHeaderTimeout: s.opt.ReadHeaderTimeout, ReadTimeout: 30 * time.Second, WriteTimeout: 2 * time.Minute,
+		IdleTimeout: s.opt.IdleTimeout, MaxHeaderBytes: 64 << 10}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -139,10 +168,37 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /week/{week}", s.weekly)
 	mux.HandleFunc("GET /week/{week}/theme/{theme}", s.theme)
 	if s.opt.Dir != "" {
-		files := http.StripPrefix("/files/", http.FileServer(http.Dir(s.opt.Dir)))
-		mux.Handle("GET /files/", files)
+		mux.Handle("GET /files/", http.StripPrefix("/files/", s.files()))
 	}
 	return s.secure(mux)
+}
+
+// files serves the written reports through an os.Root, which follows no
+// symbolic link out of the folder: a link to /etc/passwd dropped among the
+// reports is a 404, not a leak.
+func (s *Server) files() http.Handler {
+	root, err := os.OpenRoot(s.opt.Dir)
+	if err != nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.fail(w, r, http.StatusInternalServerError, fmt.Errorf("reports folder: %w", err))
+		})
+	}
+	return http.FileServerFS(root.FS())
+}
+
+// hostOK reports whether a request to a server without a token names it
+// by a loopback name: a page on another site that rebinds its own DNS
+// name to 127.0.0.1 sends that name, and must not read the reports.
+func hostOK(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 func (s *Server) secure(next http.Handler) http.Handler {
@@ -152,6 +208,10 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", "no-store")
+		if s.opt.Token == "" && s.loopback && !hostOK(r.Host) {
+			http.Error(w, "421 misdirected request: this server answers to localhost and loopback addresses only", http.StatusMisdirectedRequest)
+			return
+		}
 		if s.opt.Token != "" {
 			if q := r.URL.Query().Get("token"); q != "" && s.tokenOK(q) {
 				http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: q, Path: "/", HttpOnly: true,
@@ -217,10 +277,35 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, render func(*byte
 	w.Write(buf.Bytes()) //nolint:errcheck // the client went away
 }
 
+// warehouse gives a request its warehouse and the function that releases
+// it; ok is false when it answered the request itself: 503 while a writer
+// holds the file, which a reader may not share.
+func (s *Server) warehouse(w http.ResponseWriter, r *http.Request) (*warehouse.DB, func(), bool) {
+	if s.opt.Open == nil {
+		return s.db, func() {}, true
+	}
+	db, err := s.opt.Open(r.Context())
+	if errors.Is(err, warehouse.ErrLocked) {
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "503 the warehouse is being written (an import, collection or pipeline); try again in a moment", http.StatusServiceUnavailable)
+		return nil, nil, false
+	}
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return nil, nil, false
+	}
+	return db, func() { db.Close() }, true
+}
+
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
+	db, done, ok := s.warehouse(w, r)
+	if !ok {
+		return
+	}
+	defer done()
 	o := s.lang(r)
 	ix := indexPage{Zone: o.Location.String()}
-	first, last, ok, err := s.db.ReportSpan(r.Context())
+	first, last, ok, err := db.ReportSpan(r.Context())
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
@@ -255,8 +340,13 @@ func (s *Server) weekly(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	db, done, ok := s.warehouse(w, r)
+	if !ok {
+		return
+	}
+	defer done()
 	o := s.lang(r)
-	rep, err := BuildWeekly(r.Context(), s.db, wk, o)
+	rep, err := BuildWeekly(r.Context(), db, wk, o)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
@@ -273,6 +363,15 @@ func (s *Server) theme(w http.ResponseWriter, r *http.Request) {
 	}
 	o := s.lang(r)
 	id := r.PathValue("theme")
+	if !o.knownTheme(id) {
+		s.fail(w, r, http.StatusNotFound, fmt.Errorf("no theme %q", id))
+		return
+	}
+	db, done, ok := s.warehouse(w, r)
+	if !ok {
+		return
+	}
+	defer done()
 	q := r.URL.Query()
 	sel := Selection{Week: q.Get("week"), Product: q.Get("product"), Source: q.Get("source"), Text: q.Get("q")}
 	if l := q.Get("level"); l != "" {
@@ -292,7 +391,7 @@ func (s *Server) theme(w http.ResponseWriter, r *http.Request) {
 		}
 		filterWeek = &fw
 	}
-	p, err := BuildTheme(r.Context(), s.db, id, wk, o)
+	p, err := BuildTheme(r.Context(), db, id, wk, o)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
@@ -306,7 +405,7 @@ func (s *Server) theme(w http.ResponseWriter, r *http.Request) {
 		}
 		f := warehouse.ItemFilter{Product: sel.Product, Source: sel.Source, Text: sel.Text}
 		f.Level = voc.Level(sel.Level)
-		its, total, err := s.db.ReportThemeItems(r.Context(), id, period, f, o.MaxThemeItems)
+		its, total, err := db.ReportThemeItems(r.Context(), id, period, f, o.MaxThemeItems)
 		if err != nil {
 			s.fail(w, r, http.StatusInternalServerError, err)
 			return

@@ -99,7 +99,9 @@ func TestServerLiveFilter(t *testing.T) {
 	h := srv.Handler()
 	get := func(url string) string {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
+		req := httptest.NewRequest("GET", url, nil)
+		req.Host = "localhost:8047"
+		h.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%s: %d %s", url, rec.Code, rec.Body.String())
 		}

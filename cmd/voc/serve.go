@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/voc-analytics/voc/reports"
+	"github.com/voc-analytics/voc/warehouse"
 )
 
 func (a *app) serveCommand() *cobra.Command {
@@ -15,7 +17,9 @@ func (a *app) serveCommand() *cobra.Command {
 		Short: "Serve live reports and theme drill-downs from the warehouse",
 		Long: `serve is a small web server over the warehouse, opened read-only: the
 weekly report of any week and theme drill-downs whose item lists are queried
-live with the reader's filters. Pages look like the written reports.
+live with the reader's filters. Pages look like the written reports. Each
+request opens the warehouse for itself, so imports, pipelines and the daemon
+can write while it runs (a request during a write gets 503, try again).
 
 It listens on 127.0.0.1 only, unless --addr says otherwise. On any other
 address it refuses to start without an access token (--token or VOC_TOKEN),
@@ -34,19 +38,23 @@ which sets a cookie. Ctrl-C stops it after open requests finish.`,
 			if err != nil {
 				return err
 			}
+			// Open once to fail early on a missing file; then each request
+			// opens it for itself, so writers are never locked out for long.
 			db, err := a.openDB(cmd.Context(), true)
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			srv, err := reports.NewServer(db, reports.ServerOptions{Options: opt, Addr: addr, Token: token, Dir: dir, Log: a.log})
+			path := db.Path()
+			db.Close()
+			open := func(ctx context.Context) (*warehouse.DB, error) { return a.openDB(ctx, true) }
+			srv, err := reports.NewServer(nil, reports.ServerOptions{Options: opt, Addr: addr, Token: token, Dir: dir, Log: a.log, Open: open})
 			if err != nil {
 				return err
 			}
 			return srv.ListenAndServe(cmd.Context(), func(bound string) {
 				a.log.Info("serving", "addr", bound)
 				if !a.jsonOut {
-					a.printf("serving reports of %s on http://%s/ (Ctrl-C to stop)\n", db.Path(), bound)
+					a.printf("serving reports of %s on http://%s/ (Ctrl-C to stop)\n", path, bound)
 				}
 			})
 		},
