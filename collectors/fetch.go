@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -13,10 +14,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gocolly/colly/v2"
+	"github.com/temoto/robotstxt"
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
@@ -43,8 +46,12 @@ const (
 // ErrRobotsDisallowed reports a URL robots.txt asks voc not to fetch.
 var ErrRobotsDisallowed = errors.New("disallowed by robots.txt (http.ignore_robots_txt overrides, with the site's permission only)")
 
-// ErrBodyTooLarge reports an answer bigger than http.max_body_size.
+// ErrBodyTooLarge reports an answer bigger than http.max_body_size, after
+// decompression.
 var ErrBodyTooLarge = errors.New("answer larger than http.max_body_size")
+
+// ErrOffHost reports a URL on a host the source does not fetch from.
+var ErrOffHost = errors.New("host is not one of the source's (its urls' hosts and http.allow_hosts)")
 
 // StatusError is an HTTP answer that was not 2xx after all retries.
 type StatusError struct {
@@ -87,6 +94,14 @@ type Fetcher struct {
 	cfg      config.HTTP
 	encoding string
 	stats    *Stats
+	base     http.RoundTripper
+
+	mu sync.Mutex
+	// hosts the source may fetch from: its urls' hosts and
+	// http.allow_hosts; a source with neither keeps to the host of its
+	// first request.
+	hosts  map[string]bool
+	robots map[string]*robotstxt.RobotsData // by scheme://host, for redirects
 }
 
 type fetchResult struct {
@@ -186,7 +201,93 @@ func (r *Run) NewFetcher(ctx context.Context) (*Fetcher, error) {
 			res.resp, res.err = resp, err
 		}
 	})
-	return &Fetcher{source: r.Source, c: c, cfg: cfg, encoding: r.Config.Encoding, stats: r.Stats}, nil
+	f := &Fetcher{source: r.Source, c: c, cfg: cfg, encoding: r.Config.Encoding, stats: r.Stats, base: base,
+		hosts: map[string]bool{}, robots: map[string]*robotstxt.RobotsData{}}
+	for _, u := range r.Config.URLs {
+		if pu, err := url.Parse(u); err == nil && pu.Host != "" {
+			f.hosts[strings.ToLower(pu.Host)] = true
+		}
+	}
+	for _, h := range cfg.AllowHosts {
+		f.hosts[strings.ToLower(strings.TrimSpace(h))] = true
+	}
+	c.SetRedirectHandler(f.checkRedirect)
+	return f, nil
+}
+
+// hostOK reports whether the source may fetch from u's host, pinning the
+// first host of a source that names none.
+func (f *Fetcher) hostOK(u *url.URL) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	h := strings.ToLower(u.Host)
+	if len(f.hosts) == 0 {
+		f.hosts[h] = true
+	}
+	return f.hosts[h]
+}
+
+// checkRedirect is colly's redirect policy for the source: every hop stays
+// on the source's hosts and is allowed by that host's robots.txt (colly
+// asks robots.txt for the first URL only), at most 10 hops.
+func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if !f.hostOK(req.URL) {
+		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), ErrOffHost)
+	}
+	if f.cfg.IgnoreRobotsTxt {
+		return nil
+	}
+	ok, err := f.robotsAllow(req.Context(), req.URL)
+	if err != nil {
+		return fmt.Errorf("redirect to %s: robots.txt: %w", req.URL.Redacted(), err)
+	}
+	if !ok {
+		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), ErrRobotsDisallowed)
+	}
+	return nil
+}
+
+// robotsAllow reads (once per host) and applies the robots.txt of u's
+// host, as colly does for first requests: a missing file (4xx) allows
+// everything, a server error forbids.
+func (f *Fetcher) robotsAllow(ctx context.Context, u *url.URL) (bool, error) {
+	key := u.Scheme + "://" + u.Host
+	f.mu.Lock()
+	rd, ok := f.robots[key]
+	f.mu.Unlock()
+	if !ok {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, key+"/robots.txt", nil)
+		if err != nil {
+			return false, err
+		}
+		req.Header.Set("User-Agent", f.cfg.UserAgent)
+		resp, err := f.base.RoundTrip(req)
+		if err != nil {
+			return false, err
+		}
+		rd, err = robotstxt.FromStatusAndBytes(resp.StatusCode, readCapped(resp.Body, 512<<10))
+		resp.Body.Close()
+		if err != nil {
+			return false, err
+		}
+		f.mu.Lock()
+		f.robots[key] = rd
+		f.mu.Unlock()
+	}
+	path := u.EscapedPath()
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	return rd.TestAgent(path, f.cfg.UserAgent), nil
+}
+
+// readCapped reads at most n bytes of r.
+func readCapped(r io.Reader, n int64) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r, n)) //nolint:errcheck // a short robots.txt is still one
+	return b
 }
 
 // Get fetches u. A non-2xx answer after retries is a *StatusError; a URL
@@ -198,6 +299,9 @@ func (f *Fetcher) Get(ctx context.Context, u string) (*Response, error) {
 	pu, err := url.Parse(u)
 	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 		return nil, fmt.Errorf("source %s: GET %s: not an http(s) URL", f.source, u)
+	}
+	if !f.hostOK(pu) {
+		return nil, fmt.Errorf("source %s: GET %s: %w", f.source, pu.Redacted(), ErrOffHost)
 	}
 	res := &fetchResult{}
 	cctx := colly.NewContext()
@@ -365,6 +469,21 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 		resp.Body = &limitedBody{r: resp.Body, left: t.cfg.MaxBodySize, cancel: cancel}
+		// A compressed answer is unpacked here, under the same limit, so
+		// a small gzip bomb cannot expand to gigabytes downstream (Go
+		// leaves it packed when a configured header asked for gzip).
+		if !resp.Uncompressed && strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") {
+			zr, err := gzip.NewReader(resp.Body)
+			if err != nil {
+				resp.Body.Close()
+				return nil, fmt.Errorf("gzip answer: %w", err)
+			}
+			resp.Body = &limitedBody{r: gzipBody{zr, resp.Body}, left: t.cfg.MaxBodySize, cancel: cancel}
+			resp.Header.Del("Content-Encoding")
+			resp.Header.Del("Content-Length")
+			resp.ContentLength = -1
+			resp.Uncompressed = true
+		}
 		return resp, nil
 	}
 }
@@ -419,6 +538,17 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-tm.C:
 		return nil
 	}
+}
+
+// gzipBody reads the unpacked stream and closes the packed one.
+type gzipBody struct {
+	*gzip.Reader
+	raw io.Closer
+}
+
+func (g gzipBody) Close() error {
+	g.Reader.Close()
+	return g.raw.Close()
 }
 
 type limitedBody struct {

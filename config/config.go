@@ -140,6 +140,11 @@ type HTTP struct {
 	// is loaded, so session cookies and API keys stay out of the file.
 	Headers map[string]string `yaml:"headers"`
 	Cookies map[string]string `yaml:"cookies"`
+	// AllowHosts are hosts ("shop.example" or "cdn.example:8443") the
+	// source may fetch from besides those of its urls, by a redirect or a
+	// next-page link. Others are refused: a page cannot make voc fetch an
+	// internal address.
+	AllowHosts []string `yaml:"allow_hosts"`
 }
 
 // HTML configures the html collector: CSS selectors for the review block
