@@ -177,3 +177,52 @@ func TestExcerpt(t *testing.T) {
 		}
 	}
 }
+
+// One stray byte in a UTF-8 export costs its own row, named by line, not
+// the whole file read as GBK; a NUL byte is a rejected row, not stored.
+func TestDamagedLinesOfAUTF8FileAreRejectedAlone(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("编号,意见\n")
+	for i := 1; i <= 60; i++ {
+		switch i {
+		case 30:
+			fmt.Fprintf(&b, "%d,坏\xff的\n", i)
+		case 40:
+			fmt.Fprintf(&b, "%d,空\x00字节\n", i)
+		default:
+			fmt.Fprintf(&b, "%d,物流很快，质量不错\n", i)
+		}
+	}
+	f, err := Open([]byte(b.String()), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.Encoding != EncodingUTF8 {
+		t.Fatalf("encoding %s, want utf-8", f.Encoding)
+	}
+	bad := map[int]string{}
+	good := 0
+	for {
+		rec, ok, err := f.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		if rec.Bad != "" {
+			bad[rec.Line] = rec.Bad
+			continue
+		}
+		good++
+		for _, c := range rec.Cells {
+			if strings.ContainsRune(c, '\uFFFD') || strings.ContainsRune(c, 0) {
+				t.Errorf("line %d stored %q", rec.Line, c)
+			}
+		}
+	}
+	if len(bad) != 2 || !strings.Contains(bad[31], "line 31") || !strings.Contains(bad[41], "NUL") || good != 59 {
+		t.Errorf("bad rows %v, %d good; want lines 31 (not UTF-8) and 41 (NUL) rejected, 59 good", bad, good)
+	}
+}

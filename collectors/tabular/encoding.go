@@ -53,10 +53,51 @@ func DetectEncoding(b []byte) string {
 	if enc := sniffUTF16(b); enc != "" {
 		return enc
 	}
-	if utf8.Valid(b) {
+	if utf8.Valid(b) || mostlyUTF8(b) {
 		return EncodingUTF8
 	}
 	return guessChinese(b)
+}
+
+// mostlyUTF8 reports a UTF-8 file with a few damaged lines: of its lines
+// with non-ASCII bytes, at most 1 in 50 (and at least one) is invalid.
+// One stray byte must not turn a whole UTF-8 export into GBK mojibake;
+// the damaged lines are rejected on their own (see InvalidUTF8Lines).
+func mostlyUTF8(b []byte) bool {
+	valid, invalid := 0, 0
+	for line := range bytes.Lines(b) {
+		if isASCII(line) {
+			continue
+		}
+		if utf8.Valid(line) {
+			valid++
+		} else {
+			invalid++
+		}
+	}
+	return valid > 0 && invalid*50 <= valid
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// InvalidUTF8Lines lists the 1-based lines of b that are not valid UTF-8.
+func InvalidUTF8Lines(b []byte) []int {
+	var out []int
+	n := 0
+	for line := range bytes.Lines(b) {
+		n++
+		if !utf8.Valid(line) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // sniffUTF16 looks for the NUL pattern of BOM-less UTF-16 in the first 4 KB.

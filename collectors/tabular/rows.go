@@ -99,8 +99,15 @@ func Open(body []byte, encoding string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	rows := newCSVRows(text)
+	if enc == EncodingUTF8 && !utf8.Valid(body) {
+		rows.badLines = map[int]bool{}
+		for _, n := range InvalidUTF8Lines(body) {
+			rows.badLines[n] = true
+		}
+	}
 	return &File{ContentType: ContentTypeCSV, Encoding: enc, Lines: strings.Count(text, "\n"),
-		rows: newCSVRows(text), close: func() error { return nil }}, nil
+		rows: rows, close: func() error { return nil }}, nil
 }
 
 // Next returns the next record; ok is false at the end. An error is a
@@ -136,6 +143,9 @@ type csvRows struct {
 	lineOffset int   // lines removed before the reader saw the text ("sep=")
 	byteOffset int   // bytes removed likewise
 	prev       int64 // reader offset after the previous record
+	// badLines are physical lines whose bytes were not UTF-8 in a UTF-8
+	// file: a record on one is rejected rather than stored with U+FFFD.
+	badLines map[int]bool
 }
 
 func newCSVRows(text string) *csvRows {
@@ -171,6 +181,17 @@ func (c *csvRows) next() (Record, bool, error) {
 		return Record{}, false, err
 	}
 	line, _ := c.r.FieldPos(0)
+	line += c.lineOffset
+	for l := line; l <= line+strings.Count(raw, "\n"); l++ {
+		if c.badLines[l] {
+			return Record{Line: line, Raw: Excerpt(raw, MaxExcerptBytes),
+				Bad: fmt.Sprintf("line %d holds bytes that are not UTF-8 (the rest of the file is UTF-8)", l)}, true, nil
+		}
+	}
+	line -= c.lineOffset
+	if strings.ContainsRune(raw, 0) {
+		return Record{Line: line + c.lineOffset, Raw: Excerpt(raw, MaxExcerptBytes), Bad: "holds a NUL byte, which no export writes in text"}, true, nil
+	}
 	if why := overBudget(cells, len(raw)); why != "" {
 		return Record{Line: line + c.lineOffset, Raw: Excerpt(raw, MaxExcerptBytes), Bad: why}, true, nil
 	}
