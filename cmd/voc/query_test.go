@@ -2,6 +2,8 @@ package main
 
 import (
 	"crypto/sha256"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -90,5 +92,32 @@ func TestQueryChangesNothing(t *testing.T) {
 	// and the next writer is not hampered by the locked-down query before it
 	if _, stderr, code := runVoc(t, "import", "survey", filepath.Join("testdata", "survey-wjx-gbk.csv"), "--source", "again", "--db", db); code == 1 {
 		t.Fatalf("import after queries: %s", stderr)
+	}
+}
+
+// With --json, a failed command prints one JSON document: its summary,
+// which names what failed, and no second {"error": ...} after it.
+func TestJSONFailureIsOneDocument(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	dead := srv.URL
+	srv.Close() // a loopback port nothing listens on
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "voc.yaml")
+	os.WriteFile(cfg, []byte("db: "+filepath.Join(dir, "voc.duckdb")+"\nsources:\n  broken:\n    type: jsonapi\n    urls: ["+dead+"/reviews]\n    http: {retries: -1, timeout: 2s}\n    jsonapi:\n      items: reviews\n      fields: {text: text}\n"), 0o644)
+	out, _, code := runVoc(t, "collect", "--config", cfg, "--json")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	var first map[string]any
+	if err := dec.Decode(&first); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	if _, ok := first["sources"]; !ok {
+		t.Errorf("the document is not the summary: %s", out)
+	}
+	var second any
+	if err := dec.Decode(&second); err != io.EOF {
+		t.Errorf("a second JSON value after the summary: %v %v", second, err)
 	}
 }
