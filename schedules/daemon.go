@@ -349,6 +349,16 @@ func (d *Daemon) shutdown(h *handle, workerDone <-chan struct{}, cancelJobs cont
 	if cerr := h.close(); cerr != nil {
 		err = fmt.Errorf("schedule: %w", cerr)
 	}
+	// Runs that could not be written while another process held the file
+	// get one last chance, so a failure is in runs, not only in the log.
+	if len(h.unrecorded()) > 0 {
+		h.lockWait = 5 * time.Second
+		last, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if _, oerr := h.open(last); oerr == nil {
+			h.close()
+		}
+		cancel()
+	}
 	for _, r := range h.unrecorded() {
 		d.log.Error("run not recorded: the warehouse could not be opened", "job", Job{Name: r.Job, Source: r.Source}.ID(),
 			"status", r.Status, "started", r.Started, "error", r.Error)
