@@ -23,6 +23,7 @@ import (
 	"github.com/voc-analytics/voc"
 	"github.com/voc-analytics/voc/collectors"
 	"github.com/voc-analytics/voc/collectors/survey"
+	"github.com/voc-analytics/voc/collectors/tabular"
 	"github.com/voc-analytics/voc/config"
 )
 
@@ -106,7 +107,7 @@ func (c *collector) Collect(ctx context.Context, run *collectors.Run) error {
 }
 
 func (c *collector) importFile(ctx context.Context, run *collectors.Run, path string) error {
-	b, err := os.ReadFile(path)
+	b, err := tabular.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("source %s: %w", c.name, err)
 	}

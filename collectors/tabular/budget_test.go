@@ -4,8 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -224,5 +227,21 @@ func TestDamagedLinesOfAUTF8FileAreRejectedAlone(t *testing.T) {
 	}
 	if len(bad) != 2 || !strings.Contains(bad[31], "line 31") || !strings.Contains(bad[41], "NUL") || good != 59 {
 		t.Errorf("bad rows %v, %d good; want lines 31 (not UTF-8) and 41 (NUL) rejected, 59 good", bad, good)
+	}
+}
+
+// A file over the byte budget is refused by its size, before it is read.
+func TestReadFileRefusesOversizedFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxFileBytes + 1); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := ReadFile(path); !errors.Is(err, ErrFileTooLarge) || !strings.Contains(err.Error(), "huge.csv") {
+		t.Errorf("err = %v, want ErrFileTooLarge naming the file", err)
 	}
 }

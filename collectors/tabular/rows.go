@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 	"unicode/utf8"
 
@@ -117,10 +118,40 @@ func (f *File) Next() (rec Record, ok bool, err error) { return f.rows.next() }
 // Close releases the workbook, if any.
 func (f *File) Close() error { return f.close() }
 
-// ReadAll reads r to the end, stopping early when ctx is cancelled: an
-// import of a file on a slow network share can then be interrupted.
+// MaxFileBytes bounds one export file: it is read into memory whole (the
+// raw payload keeps it). A million-row survey export is about 220 MB.
+const MaxFileBytes = 1 << 30
+
+// ErrFileTooLarge reports an export over MaxFileBytes.
+var ErrFileTooLarge = fmt.Errorf("file over the budget of %d MiB for one export: split it", MaxFileBytes>>20)
+
+// ReadAll reads r to the end, stopping early when ctx is cancelled (an
+// import of a file on a slow network share can then be interrupted) or
+// past MaxFileBytes.
 func ReadAll(ctx context.Context, r io.Reader) ([]byte, error) {
-	return io.ReadAll(ctxReader{ctx, r})
+	b, err := io.ReadAll(io.LimitReader(ctxReader{ctx, r}, MaxFileBytes+1))
+	if err == nil && len(b) > MaxFileBytes {
+		return nil, ErrFileTooLarge
+	}
+	return b, err
+}
+
+// ReadFile is os.ReadFile under MaxFileBytes: a file over it is refused
+// before any of it is read.
+func ReadFile(path string) ([]byte, error) {
+	if st, err := os.Stat(path); err == nil && st.Size() > MaxFileBytes {
+		return nil, fmt.Errorf("%s: %w", path, ErrFileTooLarge)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := ReadAll(context.Background(), f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return b, nil
 }
 
 type ctxReader struct {
