@@ -3,6 +3,8 @@ package sentiment
 import (
 	"math/bits"
 	"unicode/utf8"
+
+	"github.com/voc-analytics/voc/models/internal/weights"
 )
 
 // featConfig fixes how text becomes features. It is saved with the model:
@@ -68,31 +70,13 @@ const (
 	tagDom   = 0x9FB21C651E98DF25
 )
 
-func mix(h uint64) uint64 {
-	h ^= h >> 33
-	h *= 0xFF51AFD7ED558CCD
-	h ^= h >> 33
-	h *= 0xC4CEB9FE1A85EC53
-	h ^= h >> 33
-	return h
-}
-
-func hashBytes(b []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	return h
-}
-
 var negatorWords = map[uint64]bool{}
 
 func init() {
 	for _, w := range []string{"not", "no", "never", "don't", "doesn't", "didn't", "isn't", "wasn't",
 		"aren't", "weren't", "won't", "can't", "cannot", "couldn't", "wouldn't", "shouldn't",
 		"hardly", "nothing", "nor", "without", "dont", "doesnt", "didnt", "isnt", "wasnt", "wont", "cant"} {
-		negatorWords[hashBytes([]byte(w))^tagWord] = true
+		negatorWords[weights.FNV([]byte(w))^tagWord] = true
 	}
 }
 
@@ -147,7 +131,7 @@ func (s *scratch) tokenize(text string) {
 			w = w[:len(w)-1]
 		}
 		if len(w) > 0 {
-			h := hashBytes(w) ^ tagWord
+			h := weights.FNV(w) ^ tagWord
 			s.units = append(s.units, unit{h: h, start: wordStart, end: wordEnd, negator: negatorWords[h]})
 		}
 		s.word = s.word[:0]
@@ -186,13 +170,13 @@ func (s *scratch) tokenize(text string) {
 			if f != r {
 				s.trad++
 			}
-			s.units = append(s.units, unit{h: mix(uint64(f) ^ tagHan), start: i, end: i + size, negator: hanNegator(f)})
+			s.units = append(s.units, unit{h: weights.Mix(uint64(f) ^ tagHan), start: i, end: i + size, negator: hanNegator(f)})
 		case classEmoji:
 			flushWord()
-			s.units = append(s.units, unit{h: mix(uint64(f) ^ tagEmoji), start: i, end: i + size, emo: emojiPolarity[f]})
+			s.units = append(s.units, unit{h: weights.Mix(uint64(f) ^ tagEmoji), start: i, end: i + size, emo: emojiPolarity[f]})
 		case classBang:
 			flushWord()
-			h := mix(uint64(f) ^ tagEmoji)
+			h := weights.Mix(uint64(f) ^ tagEmoji)
 			if n := len(s.units); n == 0 || s.units[n-1].h != h {
 				s.units = append(s.units, unit{h: h, start: i, end: i + size, bang: true})
 			}
@@ -230,7 +214,7 @@ func (c featConfig) extract(text string, s *scratch) int {
 	}
 	if content > 0 {
 		l := bits.Len(uint(content))
-		s.feats = append(s.feats, feature{bucket: uint32(mix(uint64(l)^tagMeta)) & m, kind: kindLength})
+		s.feats = append(s.feats, feature{bucket: uint32(weights.Mix(uint64(l)^tagMeta)) & m, kind: kindLength})
 	}
 	return content
 }
@@ -258,15 +242,15 @@ func (c featConfig) clauseFeatures(s *scratch, from, to int, m uint32, script ui
 	for i := from; i < to; i++ {
 		h := uint64(tagN)
 		for n := 1; n <= c.MaxN && i+n <= to; n++ {
-			h = mix(h ^ us[i+n-1].h)
+			h = weights.Mix(h ^ us[i+n-1].h)
 			s.feats = append(s.feats, feature{bucket: uint32(h) & m, first: int32(i), n: int32(n), kind: kindNgram})
 			if n <= c.Script {
 				// same phrase, script-specific weight
-				s.feats = append(s.feats, feature{bucket: uint32(mix(h^script*tagDom)) & m, first: int32(i), n: int32(n), kind: kindNgram})
+				s.feats = append(s.feats, feature{bucket: uint32(weights.Mix(h^script*tagDom)) & m, first: int32(i), n: int32(n), kind: kindNgram})
 			}
 		}
 		if e := us[i].emo; e != 0 {
-			s.feats = append(s.feats, feature{bucket: uint32(mix(uint64(e+2)^tagMeta^tagEmoji)) & m, first: int32(i), n: 1, kind: kindEmoji})
+			s.feats = append(s.feats, feature{bucket: uint32(weights.Mix(uint64(e+2)^tagMeta^tagEmoji)) & m, first: int32(i), n: 1, kind: kindEmoji})
 		}
 	}
 	if c.NegScope <= 0 {
@@ -280,7 +264,7 @@ func (c featConfig) clauseFeatures(s *scratch, from, to int, m uint32, script ui
 			if us[j].negator {
 				break
 			}
-			s.feats = append(s.feats, feature{bucket: uint32(mix(us[j].h^tagNeg)) & m, first: int32(j), n: 1, negAt: int32(i), kind: kindNeg})
+			s.feats = append(s.feats, feature{bucket: uint32(weights.Mix(us[j].h^tagNeg)) & m, first: int32(j), n: 1, negAt: int32(i), kind: kindNeg})
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/voc-analytics/voc"
+	"github.com/voc-analytics/voc/models/internal/weights"
 )
 
 func readTiny(t testing.TB) []Example {
@@ -764,7 +765,7 @@ func TestLoadFormat1(t *testing.T) {
 // from zero.
 func TestQuantize8(t *testing.T) {
 	for _, v := range []float32{1, -1, 0.5, -0.25, 1e-4, -1e-4, 0} {
-		d := dequantize8(quantize8(v, 1), 1)
+		d := weights.Dequantize(weights.Quantize(v, 1), 1)
 		if (v > 0) != (d > 0) && v != 0 || math.Abs(float64(d-v)) > 0.008 {
 			t.Errorf("%v -> %v", v, d)
 		}

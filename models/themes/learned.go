@@ -19,6 +19,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/voc-analytics/voc/models/internal/weights"
 	"github.com/voc-analytics/voc/pipeline/normalize"
 )
 
@@ -154,24 +155,6 @@ var lNegators = map[string]bool{"不": true, "没": true, "无": true, "未": tr
 	"wasn't": true, "aren't": true, "weren't": true, "won't": true, "can't": true, "cannot": true,
 	"dont": true, "doesnt": true, "didnt": true, "isnt": true, "wasnt": true, "without": true}
 
-func lmix(h uint64) uint64 {
-	h ^= h >> 33
-	h *= 0xFF51AFD7ED558CCD
-	h ^= h >> 33
-	h *= 0xC4CEB9FE1A85EC53
-	h ^= h >> 33
-	return h
-}
-
-func lhash(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
-}
-
 // lfold maps one rune to the form the model reads: as normalize.Text does
 // (full width to half, lower case, traditional to simplified), one rune in,
 // one rune out, so spans stay in the original clause.
@@ -212,7 +195,7 @@ func (s *lscratch) tokenize(clause string) {
 		if digits && len(s.word) >= 3 {
 			w = "<num>"
 		}
-		s.units = append(s.units, lunit{h: lmix(lhash(w) ^ lTagWord), start: int32(end - len(s.word)), end: int32(end), neg: lNegators[w]})
+		s.units = append(s.units, lunit{h: weights.Mix(weights.FNV(w) ^ lTagWord), start: int32(end - len(s.word)), end: int32(end), neg: lNegators[w]})
 		s.word = s.word[:0]
 	}
 	i := 0
@@ -221,13 +204,13 @@ func (s *lscratch) tokenize(clause string) {
 		switch {
 		case isHanRune(f):
 			flush(i)
-			s.units = append(s.units, lunit{h: lmix(uint64(f) ^ lTagHan), start: int32(i), end: int32(i + 1), neg: lNegators[string(f)]})
+			s.units = append(s.units, lunit{h: weights.Mix(uint64(f) ^ lTagHan), start: int32(i), end: int32(i + 1), neg: lNegators[string(f)]})
 		case f == '\'' || f < utf8.RuneSelf && (f >= 'a' && f <= 'z' || f >= '0' && f <= '9') || f >= utf8.RuneSelf && (unicode.IsLetter(f) || unicode.IsDigit(f)):
 			s.word = append(s.word, f)
 		default:
 			flush(i)
 			if f >= 0x2190 && !unicode.IsSpace(f) && !unicode.IsPunct(f) && f != 0xFE0F && f != 0x200D {
-				s.units = append(s.units, lunit{h: lmix(uint64(f) ^ lTagSym), start: int32(i), end: int32(i + 1)})
+				s.units = append(s.units, lunit{h: weights.Mix(uint64(f) ^ lTagSym), start: int32(i), end: int32(i + 1)})
 			}
 		}
 		i++
@@ -255,20 +238,20 @@ func (s *lscratch) features(maxN int, mask uint32, pol int8) {
 	for i := range us {
 		h := uint64(0)
 		for n := 1; n <= maxN && i+n <= len(us); n++ {
-			h = lmix(h*31 + us[i+n-1].h + uint64(n)*lTagN)
+			h = weights.Mix(h*31 + us[i+n-1].h + uint64(n)*lTagN)
 			s.feats = append(s.feats, lfeat{bucket: uint32(h) & mask, first: int16(i), n: int16(n), negAt: -1})
 			if polTag != 0 && n <= 2 {
-				s.feats = append(s.feats, lfeat{bucket: uint32(lmix(h^polTag)) & mask, first: int16(i), n: int16(n), negAt: -1})
+				s.feats = append(s.feats, lfeat{bucket: uint32(weights.Mix(h^polTag)) & mask, first: int16(i), n: int16(n), negAt: -1})
 			}
 		}
 		// skip-bigram: "质量很差" and "质量差" share 质…差
 		if i+2 < len(us) {
-			h := lmix(us[i].h*31 + us[i+2].h + lTagSkip)
+			h := weights.Mix(us[i].h*31 + us[i+2].h + lTagSkip)
 			s.feats = append(s.feats, lfeat{bucket: uint32(h) & mask, first: int16(i), n: 3, negAt: -1})
 		}
 		if us[i].neg {
 			for j := i + 1; j < len(us) && j <= i+lNegSpan; j++ {
-				h := lmix(us[j].h ^ lTagNeg)
+				h := weights.Mix(us[j].h ^ lTagNeg)
 				s.feats = append(s.feats, lfeat{bucket: uint32(h) & mask, first: int16(j), n: 1, negAt: int16(i)})
 			}
 		}
@@ -372,7 +355,7 @@ func polarityOf(score, min float64) int8 {
 // far to trust each theme's word lists; weak examples never carry these
 // features (their labels are the lexicon's own findings).
 func lexFeature(id, polarity string, mask uint32) uint32 {
-	return uint32(lmix(lhash("lex|"+id+"|"+polarity))) & mask
+	return uint32(weights.Mix(weights.FNV("lex|"+id+"|"+polarity))) & mask
 }
 
 // lexBuckets gives, per clause (by rune start), the lexicon features of a
@@ -568,7 +551,7 @@ func (m *Model) Save(w io.Writer) error {
 	return nil
 }
 
-func writeModelPayload(w io.Writer, meta modelMeta, weights, emb []float32) error {
+func writeModelPayload(w io.Writer, meta modelMeta, ws, emb []float32) error {
 	hdr, err := json.Marshal(meta)
 	if err != nil {
 		return err
@@ -579,30 +562,13 @@ func writeModelPayload(w io.Writer, meta modelMeta, weights, emb []float32) erro
 	bw.Write(lenBuf[:])
 	bw.Write(hdr)
 	k := len(meta.Heads)
-	for i, v := range weights {
-		bw.WriteByte(byte(quantize8(v, meta.Scale[i%k])))
+	for i, v := range ws {
+		bw.WriteByte(byte(weights.Quantize(v, meta.Scale[i%k])))
 	}
 	for _, v := range emb {
-		bw.WriteByte(byte(quantize8(v, meta.EmbScale)))
+		bw.WriteByte(byte(weights.Quantize(v, meta.EmbScale)))
 	}
 	return bw.Flush()
-}
-
-func quantize8(v, scale float32) int8 {
-	if scale == 0 {
-		return 0
-	}
-	a := math.Sqrt(math.Abs(float64(v)) / float64(scale))
-	q := int8(math.Round(min(a, 1) * 127))
-	if v < 0 {
-		return -q
-	}
-	return q
-}
-
-func dequantize8(q int8, scale float32) float32 {
-	f := float64(q) / 127
-	return float32(math.Copysign(f*f, f) * float64(scale))
 }
 
 // LoadModel reads a model written by Save.
@@ -651,13 +617,13 @@ func LoadModel(r io.Reader) (*Model, error) {
 	}
 	w := make([]float32, nw)
 	for i, b := range body[:nw] {
-		w[i] = dequantize8(int8(b), meta.Scale[i%k])
+		w[i] = weights.Dequantize(int8(b), meta.Scale[i%k])
 	}
 	var emb []float32
 	if ne > 0 {
 		emb = make([]float32, ne)
 		for i, b := range body[nw:] {
-			emb[i] = dequantize8(int8(b), meta.EmbScale)
+			emb[i] = weights.Dequantize(int8(b), meta.EmbScale)
 		}
 	}
 	return newModel(meta, w, emb, raw), nil
@@ -679,14 +645,14 @@ func finishModel(meta modelMeta, w, emb []float32) *Model {
 		}
 	}
 	for i, v := range w {
-		w[i] = dequantize8(quantize8(v, meta.Scale[i%k]), meta.Scale[i%k])
+		w[i] = weights.Dequantize(weights.Quantize(v, meta.Scale[i%k]), meta.Scale[i%k])
 	}
 	meta.EmbScale = 0
 	for _, v := range emb {
 		meta.EmbScale = max(meta.EmbScale, float32(math.Abs(float64(v))))
 	}
 	for i, v := range emb {
-		emb[i] = dequantize8(quantize8(v, meta.EmbScale), meta.EmbScale)
+		emb[i] = weights.Dequantize(weights.Quantize(v, meta.EmbScale), meta.EmbScale)
 	}
 	var buf bytes.Buffer
 	if err := writeModelPayload(&buf, meta, w, emb); err != nil {
