@@ -31,7 +31,14 @@ type Labelled struct {
 	// which reviews are negative (1-2 stars or "neg").
 	Stars *int   `json:"stars,omitempty"`
 	Label string `json:"label,omitempty"`
+	// Stratum says how the review was drawn. Reviews drawn for words of a
+	// theme ("enriched:stock_out") teach the model its rare themes but are
+	// not how reviews arrive, so thresholds are not calibrated on them.
+	Stratum string `json:"stratum,omitempty"`
 }
+
+// Enriched reports whether the review was drawn for a theme's words.
+func (l Labelled) Enriched() bool { return strings.HasPrefix(l.Stratum, "enriched:") }
 
 // Complains reports the complaint label, defaulting as Complaint says.
 func (l Labelled) Complains() bool {

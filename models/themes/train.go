@@ -502,6 +502,9 @@ func calibrate(data TrainData, heads []string, oof [][]float64, minP float64) ([
 		score := func(t float64) Counts {
 			var c Counts
 			for i, l := range data.Gold {
+				if l.Enriched() {
+					continue // not how reviews arrive: see Labelled.Stratum
+				}
 				gold := slices.Contains(l.Themes, h)
 				if h == ComplaintHead {
 					gold = l.Complains()
