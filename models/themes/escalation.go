@@ -16,7 +16,7 @@ var (
 	}
 	escalationTargets = []string{
 		"律师", "法院", "媒体", "记者", "电视台", "曝光", "工商", "工商局", "市场监管局", "市场监督管理局", "12315", "315", "消协", "消费者协会", "消保会", "消基会", "消保官", "黑猫", "举报",
-		"主管部门", "相关部门", "质检总局", "质监局", "税务局", "税务", "卫生局", "卫生署", "食药监", "物价局", "12345", "市长热线",
+		"主管部门", "质检总局", "质监局", "税务局", "税务", "卫生局", "卫生署", "食药监", "物价局", "12345", "市长热线",
 		"lawyer", "attorney", "court", "bbb", "better business bureau", "ftc", "news station", "local news", "consumer protection", "attorney general",
 	}
 	// escalationPlatforms are marketplaces and booking or delivery
@@ -48,7 +48,11 @@ var (
 	// escalationShields contain an intent or target character but are
 	// neither ("315晚会" is a TV show, "报警器" an alarm).
 	escalationShields = []string{"晚会", "社会", "机会", "会员", "学会", "报警器", "要求", "需要", "主要", "只要", "要不", "去年", "过去", "上次", "上面", "上午", "晚上", "马上",
-		"记者会", "律师队伍", "律师事务所", "律师行业", "当律师", "做律师", "打折", "打车", "打扫", "打开", "打包", "打算", "打的", "打印", "找到", "找不到", "联系我们", "关于携程", "真实反映", "反映出", "处理好", "解决了"}
+		"记者会", "律师队伍", "律师事务所", "律师行业", "当律师", "做律师", "打折", "打车", "打扫", "打开", "打包", "打算", "打的", "打印", "找到", "找不到", "联系我们", "关于携程", "真实反映", "反映出", "处理好", "解决了",
+		"是律师", "律师朋友"}
+	// escalationWishes make a platform's mention a wish written in the
+	// review ("建议携程取消合作", "希望携程协调一下"), not a step taken.
+	escalationWishes = []string{"建议", "希望", "应该", "应当", "最好", "should"}
 )
 
 // escalation finds threats in a clause's matches.
@@ -77,6 +81,9 @@ func addEscalation(t *trie) *escalation {
 	for _, w := range escalationContact {
 		t.add(w, entry{theme: -1, kind: kindContactIntent})
 	}
+	for _, w := range escalationWishes {
+		t.add(w, entry{theme: -1, kind: kindWish})
+	}
 	for _, w := range escalationShields {
 		t.add(w, entry{theme: -1, kind: kindShield})
 	}
@@ -88,8 +95,11 @@ func addEscalation(t *trie) *escalation {
 // option, and a human should look.
 func (*escalation) find(rs []rune, ms []match) []string {
 	var out []string
-	intent, platformIntent, contact := false, false, false
+	intent, platformIntent, contact, wish := false, false, false, false
 	for _, m := range ms {
+		if hasKind(m, kindWish) {
+			wish = true
+		}
 		if hasKind(m, kindEscalationIntent) {
 			intent = true
 		}
@@ -105,8 +115,8 @@ func (*escalation) find(rs []rune, ms []match) []string {
 			switch {
 			case e.kind == kindEscalationStrong,
 				e.kind == kindEscalationTarget && intent && hasOtherIntent(ms, m),
-				e.kind == kindEscalationPlatform && platformIntent,
-				e.kind == kindPlatformService && (platformIntent || contact):
+				e.kind == kindEscalationPlatform && platformIntent && !wish,
+				e.kind == kindPlatformService && (platformIntent || contact) && !wish:
 				if !contains(out, e.term) {
 					out = append(out, e.term)
 				}

@@ -25,6 +25,7 @@ const (
 	kindPlatformIntent
 	kindPlatformService
 	kindContactIntent
+	kindWish
 	kindSubject  // an aspect that names who the theme is about; ends a not-about
 	kindNotAbout // someone else: the theme's words in this clause and the next are not the theme
 )
