@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
+	"slices"
 	"sync"
 
 	"github.com/voc-analytics/voc"
@@ -112,7 +112,8 @@ func (m *Model) Score(text string) Result {
 // phrase and is left out), and unlike plain gradients they do not vanish
 // when the model is sure, so 😡😡😡 still shows 😡 as the reason.
 func (m *Model) Explain(text string, n int) Result {
-	s := &scratch{}
+	s := m.pool.Get().(*scratch)
+	defer m.pool.Put(s)
 	var z [K]float64
 	if !m.logits(text, s, &z) {
 		return Result{NoText: true}
@@ -147,9 +148,14 @@ func (m *Model) Explain(text string, n int) Result {
 		}
 	}
 	val := featValue(len(s.feats))
-	agg := map[string]float64{}
-	var order []string
-	for _, f := range s.feats {
+	// Sum the contributions per phrase, in order of first appearance: a
+	// phrase's script copy follows it directly and shares its text, so the
+	// text is cut once per run of equal spans.
+	idx := make(map[string]int, len(s.feats)/2)
+	reasons := make([]Contribution, 0, len(s.feats)/2)
+	var prev feature
+	var prevPhrase string
+	for i, f := range s.feats {
 		ws := m.w[int(f.bucket)*K : int(f.bucket)*K+K]
 		c := 0.0
 		for k := range K {
@@ -163,22 +169,56 @@ func (m *Model) Explain(text string, n int) Result {
 		if f.kind == kindLength {
 			continue // not a phrase a reader could act on
 		}
-		p := s.phrase(text, f)
-		if _, seen := agg[p]; !seen {
-			order = append(order, p)
+		p := prevPhrase
+		if i == 0 || f.kind != prev.kind || f.first != prev.first || f.n != prev.n || f.negAt != prev.negAt {
+			p = s.phrase(text, f)
 		}
-		agg[p] += c
+		prev, prevPhrase = f, p
+		j, seen := idx[p]
+		if !seen {
+			j = len(reasons)
+			idx[p] = j
+			reasons = append(reasons, Contribution{Phrase: p})
+		}
+		reasons[j].Weight += c
 	}
-	for _, p := range order {
-		r.Reasons = append(r.Reasons, Contribution{Phrase: p, Weight: agg[p]})
-	}
-	sort.SliceStable(r.Reasons, func(i, j int) bool {
-		return math.Abs(r.Reasons[i].Weight) > math.Abs(r.Reasons[j].Weight)
-	})
-	if n > 0 && len(r.Reasons) > n {
-		r.Reasons = r.Reasons[:n]
-	}
+	r.Reasons = topReasons(reasons, n)
 	return r
+}
+
+// topReasons orders reasons by |Weight|, strongest first, ties in their
+// order of appearance, and keeps the first n (all when n <= 0). For the
+// handful a caller stores, a bounded insertion replaces a full sort of
+// every phrase of the text: the same answer for a fraction of the work.
+func topReasons(all []Contribution, n int) []Contribution {
+	stronger := func(a, b Contribution) bool { return math.Abs(a.Weight) > math.Abs(b.Weight) }
+	if n <= 0 || n >= len(all) {
+		slices.SortStableFunc(all, func(a, b Contribution) int {
+			switch {
+			case stronger(a, b):
+				return -1
+			case stronger(b, a):
+				return 1
+			}
+			return 0
+		})
+		return all
+	}
+	best := make([]Contribution, 0, n+1)
+	for _, c := range all {
+		if len(best) == n && !stronger(c, best[n-1]) {
+			continue
+		}
+		p := len(best)
+		for p > 0 && stronger(c, best[p-1]) {
+			p--
+		}
+		best = slices.Insert(best, p, c)
+		if len(best) > n {
+			best = best[:n]
+		}
+	}
+	return best
 }
 
 // featValue is the value of each feature of a text with n features: long
