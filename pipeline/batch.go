@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
 )
 
 // batches drives a pass over pending items: it reads them in id order,
@@ -34,4 +36,35 @@ func batches[T any](ctx context.Context, what string, size int, next func(after 
 			progress(done)
 		}
 	}
+}
+
+// parallel calls f(i) for every i in [0, n) on all cores: the per-item work
+// of a batch (scoring, tagging) is CPU-bound and independent, and the
+// batch's one write waits for all of it. Results go to index i of a slice
+// the caller owns, so their order, and everything counted from them, is
+// the same as a loop's.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min(n, (w+1)*chunk)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/voc-analytics/voc"
@@ -12,7 +13,7 @@ import (
 // Scorer reads the satisfaction level of a text. The trained model in
 // models/sentiment is one; a user-trained model is another. Version must
 // change whenever the scores would, so history is re-scored exactly when
-// the model changes.
+// the model changes. Explain is called from several goroutines at once.
 type Scorer interface {
 	Version() string
 	Explain(text string, n int) sentiment.Result
@@ -63,11 +64,15 @@ func Score(ctx context.Context, db *warehouse.DB, s Scorer, opt ScoreOptions) (S
 		},
 		func(in warehouse.ScoreInput) int64 { return in.ID },
 		func(batch []warehouse.ScoreInput) error {
-			out = out[:0]
-			for _, in := range batch {
+			out = slices.Grow(out[:0], len(batch))[:len(batch)]
+			parallel(len(batch), func(i int) {
+				in := batch[i]
 				sc := ScoreText(s, in.Text, opt.Reasons)
 				sc.ItemID, sc.Rating = in.ID, in.Rating
-				out = append(out, warehouse.ScoredItem{Score: sc, ContentHash: in.ContentHash})
+				out[i] = warehouse.ScoredItem{Score: sc, ContentHash: in.ContentHash}
+			})
+			for _, it := range out {
+				sc := it.Score
 				sum.Levels[sc.TextLevel]++
 				if !sc.TextLevel.Valid() {
 					sum.NoText++

@@ -21,7 +21,7 @@ func openDB(t *testing.T) *warehouse.DB {
 	return db
 }
 
-func defaultModel(t *testing.T) *sentiment.Model {
+func defaultModel(t testing.TB) *sentiment.Model {
 	t.Helper()
 	m, err := sentiment.Default()
 	if err != nil {

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 )
 
 // Tagger finds complaint themes in a text. models/themes' Matcher is one.
+// Tag is called from several goroutines at once.
 type Tagger interface {
 	Tag(text string) themes.Tagging
 }
@@ -52,11 +54,15 @@ func Tag(ctx context.Context, db *warehouse.DB, m Tagger, fingerprint string, op
 		},
 		func(in warehouse.TagInput) int64 { return in.ID },
 		func(batch []warehouse.TagInput) error {
-			out = out[:0]
-			for _, in := range batch {
+			out = slices.Grow(out[:0], len(batch))[:len(batch)]
+			parallel(len(batch), func(i int) {
+				in := batch[i]
 				tg := TagText(m, in.Text)
 				tg.ItemID, tg.Taxonomy = in.ID, fingerprint
-				out = append(out, warehouse.TaggedItem{Tagging: tg, ContentHash: in.ContentHash})
+				out[i] = warehouse.TaggedItem{Tagging: tg, ContentHash: in.ContentHash}
+			})
+			for _, it := range out {
+				tg := it.Tagging
 				if len(tg.Hits) > 0 {
 					sum.WithThemes++
 				}
