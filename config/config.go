@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -39,6 +40,10 @@ type Config struct {
 	// Timezone is used for timestamps that carry no zone (most survey
 	// exports) and for week boundaries in reports. Empty means the machine's.
 	Timezone string `yaml:"timezone"`
+	// MemoryLimit caps the memory DuckDB uses for the warehouse ("1GiB");
+	// work past it spills to disk. "" after Parse means DuckDB's own
+	// default (80% of the machine), written as memory_limit: none.
+	MemoryLimit string `yaml:"memory_limit"`
 	// Sources are the named places feedback comes from.
 	Sources map[string]Source `yaml:"sources"`
 	// Sentiment configures the model that scores text on the five levels.
@@ -250,7 +255,7 @@ func Template() []byte { return bytes.Clone(template) }
 
 // Default is the configuration used when there is no voc.yaml.
 func Default() *Config {
-	return &Config{DB: DefaultDB, Sources: map[string]Source{}}
+	return &Config{DB: DefaultDB, MemoryLimit: DefaultMemoryLimit, Sources: map[string]Source{}}
 }
 
 // Load reads path. A missing file is not an error when mustExist is false
@@ -324,6 +329,11 @@ func (c *Config) validate() error {
 	if _, err := c.Location(); err != nil {
 		return err
 	}
+	if c.MemoryLimit == "none" {
+		c.MemoryLimit = ""
+	} else if !memoryLimitRe.MatchString(c.MemoryLimit) {
+		return fmt.Errorf("memory_limit: %q is not a size such as 1GiB or 512MB (or none)", c.MemoryLimit)
+	}
 	if err := c.Schedule.Validate(c.Sources); err != nil {
 		return err
 	}
@@ -348,6 +358,15 @@ func (c *Config) validate() error {
 	}
 	return nil
 }
+
+// DefaultMemoryLimit keeps a run's DuckDB side to a size a shared server
+// can give, leaving room for the Go side (models, a batch of items) and for
+// other work; DuckDB spills what does not fit to disk.
+const DefaultMemoryLimit = "1GiB"
+
+// memoryLimitRe is what DuckDB's memory_limit accepts, checked here so a
+// typo is an error naming voc.yaml rather than a failed open later.
+var memoryLimitRe = regexp.MustCompile(`(?i)^\d+(\.\d+)?\s*(b|bytes|kb|mb|gb|tb|kib|mib|gib|tib)$`)
 
 func validType(t string) bool {
 	for _, k := range SourceTypes {

@@ -46,7 +46,7 @@ func TestParse(t *testing.T) {
 		check   func(*testing.T, *Config)
 	}{
 		{name: "empty file gives defaults", yaml: "", check: func(t *testing.T, c *Config) {
-			if c.DB != DefaultDB || c.Sources == nil {
+			if c.DB != DefaultDB || c.Sources == nil || c.MemoryLimit != DefaultMemoryLimit {
 				t.Errorf("got %+v", c)
 			}
 		}},
@@ -112,6 +112,18 @@ sources:
 		{name: "misspelt option is refused with its line", yaml: "db: x.duckdb\ntimezon: UTC\n", wantErr: "line 2"},
 		{name: "unknown source type", yaml: "sources:\n  a:\n    type: carrier-pigeon\n", wantErr: `sources.a.type: "carrier-pigeon"`},
 		{name: "bad time zone", yaml: "timezone: Mars/Olympus\n", wantErr: "Mars/Olympus"},
+		{name: "memory limit", yaml: "memory_limit: 512 MB\n", check: func(t *testing.T, c *Config) {
+			if c.MemoryLimit != "512 MB" {
+				t.Errorf("memory_limit = %q, want 512 MB", c.MemoryLimit)
+			}
+		}},
+		{name: "no memory limit", yaml: "memory_limit: none\n", check: func(t *testing.T, c *Config) {
+			if c.MemoryLimit != "" {
+				t.Errorf("memory_limit none = %q, want DuckDB's default (empty)", c.MemoryLimit)
+			}
+		}},
+		{name: "memory limit without unit", yaml: "memory_limit: 1024\n", wantErr: "memory_limit"},
+		{name: "memory limit typo", yaml: "memory_limit: 1 gigabyte\n", wantErr: `memory_limit: "1 gigabyte"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

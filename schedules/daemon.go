@@ -27,6 +27,8 @@ type Options struct {
 	// Hold keeps the warehouse open read-write for the daemon's life
 	// instead of only while a job runs. Readers are then locked out.
 	Hold bool
+	// MemoryLimit caps DuckDB's memory (warehouse.Options.MemoryLimit).
+	MemoryLimit string
 	// Log receives what the daemon does; nil discards it.
 	Log *slog.Logger
 }
@@ -135,7 +137,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	defer lock.release()
 
-	h := &handle{path: d.path, hold: d.opt.Hold, lockWait: d.opt.LockWait, log: d.log}
+	h := &handle{path: d.path, memoryLimit: d.opt.MemoryLimit, hold: d.opt.Hold, lockWait: d.opt.LockWait, log: d.log}
 	d.h = h
 	if err := d.start(ctx, h); err != nil {
 		h.close()

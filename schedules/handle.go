@@ -17,10 +17,12 @@ import (
 // so read-only tools can use the file in between (DuckDB admits no reader
 // while a writer holds the file).
 type handle struct {
-	path     string
-	hold     bool
-	lockWait time.Duration
-	log      *slog.Logger
+	path string
+	hold bool
+	// memoryLimit is passed to every open (warehouse.Options.MemoryLimit).
+	memoryLimit string
+	lockWait    time.Duration
+	log         *slog.Logger
 
 	mu sync.Mutex
 	db *warehouse.DB
@@ -46,7 +48,7 @@ func (h *handle) open(ctx context.Context) (*warehouse.DB, error) {
 	deadline := time.Now().Add(h.lockWait)
 	logged := false
 	for {
-		db, err := warehouse.Open(ctx, h.path, warehouse.Options{})
+		db, err := warehouse.Open(ctx, h.path, warehouse.Options{MemoryLimit: h.memoryLimit})
 		if err == nil {
 			h.mu.Lock()
 			h.db = db

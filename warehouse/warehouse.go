@@ -26,6 +26,11 @@ type Options struct {
 	// with each other (DuckDB lets many read-only processes share a file,
 	// but only one read-write process).
 	ReadOnly bool
+	// MemoryLimit caps the memory DuckDB itself uses ("1GiB", "512MB"); past
+	// it, sorts, joins and aggregates spill to a folder beside the file.
+	// Empty leaves DuckDB's default, 80% of the machine's memory, which a
+	// voc run sharing a server with other work should not claim.
+	MemoryLimit string
 }
 
 // DB is an open warehouse file. It is safe for concurrent use; batch writes
@@ -131,6 +136,9 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	q := url.Values{}
 	if opt.ReadOnly {
 		q.Set("access_mode", "READ_ONLY")
+	}
+	if opt.MemoryLimit != "" {
+		q.Set("memory_limit", opt.MemoryLimit)
 	}
 	dsn := abs
 	if len(q) > 0 {

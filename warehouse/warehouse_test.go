@@ -512,3 +512,39 @@ func BenchmarkSaveRaw(b *testing.B) {
 		}
 	}
 }
+
+// TestMemoryLimitSpillsInsteadOfFailing: under voc.yaml's memory_limit a
+// grouping far larger than the limit still answers (DuckDB spills it beside
+// the file), so a tight limit costs time, never a report.
+func TestMemoryLimitSpillsInsteadOfFailing(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "voc.duckdb")
+	db, err := Open(ctx, path, Options{MemoryLimit: "64MiB"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var limit string
+	if err := db.sql.QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&limit); err != nil {
+		t.Fatal(err)
+	}
+	if limit != "64.0 MiB" {
+		t.Errorf("memory_limit = %q, want 64.0 MiB", limit)
+	}
+	// About 260 MB of distinct strings to group: without a folder to spill to,
+	// DuckDB refuses this at 64 MiB (out of memory).
+	var n int
+	err = db.sql.QueryRowContext(ctx, `
+SELECT count(DISTINCT s) FROM (
+	SELECT md5(range::VARCHAR) || md5((range + 1)::VARCHAR) AS s FROM range(4000000)
+)`).Scan(&n)
+	if err != nil {
+		t.Fatalf("sort past the memory limit: %v", err)
+	}
+	if n != 4000000 {
+		t.Errorf("%d rows, want 4000000", n)
+	}
+	if _, err := Open(ctx, filepath.Join(t.TempDir(), "x.duckdb"), Options{MemoryLimit: "lots"}); err == nil {
+		t.Error("Open with memory limit \"lots\": no error")
+	}
+}

@@ -145,7 +145,15 @@ func (a *app) dbPath() string {
 
 // openDB opens the warehouse; read-only for commands that only look.
 func (a *app) openDB(ctx context.Context, readOnly bool) (*warehouse.DB, error) {
-	return warehouse.Open(ctx, a.dbPath(), warehouse.Options{ReadOnly: readOnly})
+	return warehouse.Open(ctx, a.dbPath(), warehouse.Options{ReadOnly: readOnly, MemoryLimit: a.memoryLimit()})
+}
+
+// memoryLimit is voc.yaml's memory_limit, or the default without a file.
+func (a *app) memoryLimit() string {
+	if a.cfg != nil {
+		return a.cfg.MemoryLimit
+	}
+	return config.DefaultMemoryLimit
 }
 
 // interactive reports whether output goes to a person: a terminal, and no

@@ -215,7 +215,7 @@ sets the zone (default schedule.timezone, then timezone, then the machine's).`,
 			}
 			opt := schedules.Options{
 				Location: loc, Grace: sc.GraceOrDefault(), LockWait: sc.LockWaitOrDefault(),
-				Hold: sc.HoldWarehouse || hold, Log: a.daemonLog(),
+				Hold: sc.HoldWarehouse || hold, MemoryLimit: a.memoryLimit(), Log: a.daemonLog(),
 			}
 			if cmd.Flags().Changed("grace") {
 				opt.Grace = grace
