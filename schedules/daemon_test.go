@@ -112,11 +112,12 @@ func TestOverlapIsSkippedAndRecorded(t *testing.T) {
 			t.Errorf("ok run recorded as %+v", r)
 		}
 	}
-	// The job ran from about 1 s to 3.2 s: the ticks at 2 s and 3 s came
-	// while it ran.
+	// The job runs 2.2 s under a one-second schedule, so at least one tick
+	// comes while it runs (two on an idle machine; a loaded one may start
+	// the run late enough that the daemon stops before the second).
 	skipped := got[voc.RunSkipped]
-	if len(skipped) < 2 {
-		t.Fatalf("%d skipped runs recorded, want at least 2: %+v", len(skipped), got)
+	if len(skipped) < 1 {
+		t.Fatalf("%d skipped runs recorded, want at least 1: %+v", len(skipped), got)
 	}
 	for _, r := range skipped {
 		if !strings.HasPrefix(r.Error, "skipped: still running") || r.Trigger != voc.TriggerSchedule {
